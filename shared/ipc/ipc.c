@@ -24,6 +24,7 @@ static void	 ipc_read_cb(struct ev_loop *, ev_io *, int);
 static void	 ipc_write_cb(struct ev_loop *, ev_io *, int);
 static int	 ipc_sendbuf(struct ipc *, const void *, size_t, int);
 static void	 ipc_lost(struct ipc *);
+static void	 ipc_closed(struct ipc *);
 
 void
 ipc_init(struct ipc *ipc, int fd, uint32_t self, struct ev_loop *loop,
@@ -71,9 +72,23 @@ ipc_deinit(struct ipc *ipc)
 	ipc->closed = 1;
 }
 
-/* Marks the channel dead and tells the owner, once. */
+/*
+ * The peer is gone. With a loop, the owner hears of it from the read
+ * callback (where on_close may free everything); without, calls fail.
+ */
 static void
 ipc_lost(struct ipc *ipc)
+{
+	ipc->dead = 1;
+	if (ipc->loop != NULL) {
+		ev_io_stop(ipc->loop, &ipc->ww);
+		ev_feed_event(ipc->loop, &ipc->rw, EV_READ);
+	}
+}
+
+/* Tells the owner, once; the last thing the read callback does. */
+static void
+ipc_closed(struct ipc *ipc)
 {
 	if (ipc->closed)
 		return;
@@ -148,7 +163,7 @@ ipc_send(struct ipc *ipc, uint32_t type, const void *payload, size_t len,
 	if (((msg_flags(type) & MSGF_FD) != 0) != (fd != -1))
 		fatalx("%s: %s: descriptor %s", __func__, msg_name(type),
 		    fd == -1 ? "missing" : "not allowed");
-	if (ipc->closed || ipc->fd == -1)
+	if (ipc->closed || ipc->dead || ipc->fd == -1)
 		return -1;
 	hdr.type = type;
 	hdr.len = (uint32_t)len;
@@ -210,7 +225,7 @@ ipc_flush(struct ipc *ipc)
 	struct pollfd	 pfd;
 	int		 r;
 
-	while (!ipc->closed && (r = ipc_drain(ipc)) != 1) {
+	while (!ipc->closed && !ipc->dead && (r = ipc_drain(ipc)) != 1) {
 		if (r == -1) {
 			ipc_lost(ipc);
 			return -1;
@@ -220,7 +235,7 @@ ipc_flush(struct ipc *ipc)
 		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
 			fatal("%s: poll", __func__);
 	}
-	if (ipc->closed)
+	if (ipc->closed || ipc->dead)
 		return -1;
 	if (ipc->loop != NULL)
 		ev_io_stop(ipc->loop, &ipc->ww);
@@ -240,6 +255,17 @@ ipc_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ipc_lost(ipc);
 }
 
+/* A malformed message: fatal, or the end of an untrusted channel. */
+#define RECV_FAIL(...) do {						\
+	if (!ipc->untrusted)						\
+		fatalx(__VA_ARGS__);					\
+	log_warnx(__VA_ARGS__);						\
+	for (i = 0; i < nfds; i++)					\
+		close(fds[i]);						\
+	ipc->dead = 1;							\
+	return -1;							\
+} while (0)
+
 int
 ipc_recv(struct ipc *ipc, struct ipc_msg *m)
 {
@@ -254,7 +280,7 @@ ipc_recv(struct ipc *ipc, struct ipc_msg *m)
 	size_t		 nfds, i;
 	int		 fds[4];
 
-	if (ipc->closed || ipc->fd == -1)
+	if (ipc->closed || ipc->dead || ipc->fd == -1)
 		return -1;
 	memset(&mh, 0, sizeof(mh));
 	iov[0].iov_base = &m->hdr;
@@ -283,34 +309,34 @@ ipc_recv(struct ipc *ipc, struct ipc_msg *m)
 	nfds = 0;
 	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			fatalx("%s: unexpected control message", __func__);
+			RECV_FAIL("%s: unexpected control message", __func__);
 		i = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		if (nfds + i > nitems(fds))
-			fatalx("%s: too many descriptors", __func__);
+			RECV_FAIL("%s: too many descriptors", __func__);
 		memcpy(fds + nfds, CMSG_DATA(c), i * sizeof(int));
 		nfds += i;
 	}
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-		fatalx("%s: truncated message", __func__);
+		RECV_FAIL("%s: truncated message", __func__);
 	if ((size_t)n < sizeof(m->hdr))
-		fatalx("%s: short message (%zd bytes)", __func__, n);
+		RECV_FAIL("%s: short message (%zd bytes)", __func__, n);
 	if (m->hdr.version != IPC_VERSION)
-		fatalx("%s: message version %u, expected %u", __func__,
+		RECV_FAIL("%s: message version %u, expected %u", __func__,
 		    m->hdr.version, IPC_VERSION);
 	if (m->hdr.type == MSG_NONE || m->hdr.type >= MSG_TYPE_MAX)
-		fatalx("%s: unknown message type %u", __func__, m->hdr.type);
+		RECV_FAIL("%s: unknown message type %u", __func__, m->hdr.type);
 	if (m->hdr.len != (size_t)n - sizeof(m->hdr) ||
 	    m->hdr.len != msg_size(m->hdr.type))
-		fatalx("%s: %s with %zu bytes, expected %zu", __func__,
+		RECV_FAIL("%s: %s with %zu bytes, expected %zu", __func__,
 		    msg_name(m->hdr.type), (size_t)n - sizeof(m->hdr),
 		    msg_size(m->hdr.type));
 	if (msg_flags(m->hdr.type) & MSGF_FD) {
 		if (nfds != 1)
-			fatalx("%s: %s with %zu descriptors", __func__,
+			RECV_FAIL("%s: %s with %zu descriptors", __func__,
 			    msg_name(m->hdr.type), nfds);
 		m->fd = fds[0];
 	} else if (nfds != 0)
-		fatalx("%s: %s carries a descriptor", __func__,
+		RECV_FAIL("%s: %s carries a descriptor", __func__,
 		    msg_name(m->hdr.type));
 	return 1;
 }
@@ -379,12 +405,16 @@ ipc_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct ipc_msg	 m;
 	int		 r, budget = 64;
 
-	while (budget-- > 0 && !ipc->closed) {
+	while (budget-- > 0) {
+		if (ipc->dead || ipc->closed) {
+			ipc_closed(ipc);
+			return;
+		}
 		r = ipc_recv(ipc, &m);
 		if (r == 0)
 			return;
 		if (r == -1) {
-			ipc_lost(ipc);
+			ipc_closed(ipc);
 			return;
 		}
 		ipc->on_msg(ipc, &m);

@@ -41,7 +41,9 @@ struct ipc {
 	ipc_msg_cb		 on_msg;
 	ipc_close_cb		 on_close;
 	void			*arg;
-	int			 closed;
+	int			 closed;	/* on_close was called */
+	int			 dead;		/* a send saw the peer gone */
+	int			 untrusted;	/* bad input closes, not fatal */
 };
 
 /* An entry of a receiver's permission table. */
@@ -55,6 +57,8 @@ struct ipc_perm {
 /*
  * Takes over fd (made non-blocking); with a loop, starts reading and calls
  * on_msg for each message and on_close once when the peer goes away.
+ * on_close is only ever called from the read callback, last, so it may
+ * free the struct; on_msg must not.
  */
 void	 ipc_init(struct ipc *, int, uint32_t, struct ev_loop *, ipc_msg_cb,
 	    ipc_close_cb, void *);
@@ -74,7 +78,8 @@ int	 ipc_flush(struct ipc *);
 /*
  * Reads one message: 1 with *m filled, 0 when nothing is waiting, -1 when
  * the peer closed. Anything malformed (size, version, type, descriptor)
- * is fatal.
+ * is fatal, unless the channel is marked untrusted (shoalctl clients):
+ * then it is logged and the channel treated as closed.
  */
 int	 ipc_recv(struct ipc *, struct ipc_msg *);
 /* The same, waiting up to timeout_ms (-1: forever); 0 on timeout. */

@@ -44,6 +44,8 @@ struct msg_start {
 	uint32_t	 slot;		/* worker index in its generation */
 	int32_t		 cpu;		/* -1: not pinned */
 	uint32_t	 state_slot;	/* counters block in the state shm */
+	char		 user[CONF_NAME_MAX];	/* "": keep the identity */
+	char		 group[CONF_NAME_MAX];
 };
 
 /* Master -> child: stop reading, finish what is in flight, exit 0. */
