@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "master/master.h"
+#include "shared/conf/conf_lua.h"
 #include "shared/dns/msg.h"
 #include "shared/dns/name.h"
 #include "shared/dns/question.h"
@@ -60,6 +61,7 @@ struct health {
 	uint32_t		 gen;
 };
 
+static void	 health_hook(void *, unsigned, int);
 static void	 hc_tick(struct ev_loop *, ev_timer *, int);
 static void	 hc_timeout(struct ev_loop *, ev_timer *, int);
 static void	 hc_io(struct ev_loop *, ev_io *, int);
@@ -84,6 +86,7 @@ health_start(struct master *m)
 	h->n = m->conf->nservers;
 	h->gen = m->generation;
 	m->health = h;
+	conf_lua_set_server_hook(m->cl, health_hook, m);
 	for (i = 0; i < h->n; i++) {
 		cs = &m->conf->servers[i];
 		hc = &h->hcs[i];
@@ -92,6 +95,7 @@ health_start(struct master *m)
 		hc->fd = -1;
 		hc->tcp = cs->tcp_only;
 		hc->up = cs->avail != AVAIL_DOWN;
+		conf_lua_set_server_health(m->cl, i, hc->up);
 		if (name_from_text(cs->check_name, hc->qname, &hc->qlen) ==
 		    -1)
 			fatalx("server %s: bad checkName %s", cs->name,
@@ -158,6 +162,14 @@ health_set_avail(struct master *m, unsigned idx, int avail)
 	hc->up = avail == AVAIL_UP;
 	atomic_store(&m->st->gen[m->generation & 1].server_up[idx],
 	    (uint8_t)hc->up);
+	conf_lua_set_server_health(m->cl, idx, hc->up);
+}
+
+/* conf_lua's hook: a console command changed a server's availability. */
+static void
+health_hook(void *arg, unsigned idx, int avail)
+{
+	health_set_avail(arg, idx, avail);
 }
 
 static void
@@ -357,4 +369,5 @@ hc_result(struct hc *hc, int ok, const char *why)
 	}
 	atomic_store(&m->st->gen[m->generation & 1].server_up[hc->idx],
 	    (uint8_t)hc->up);
+	conf_lua_set_server_health(m->cl, hc->idx, hc->up);
 }

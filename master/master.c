@@ -54,6 +54,8 @@ int
 main(int argc, char *argv[])
 {
 	struct master	*m;
+	const char	*w;
+	unsigned	 i;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		fatal("calloc");
@@ -69,10 +71,16 @@ main(int argc, char *argv[])
 	if (load_config(m) == -1)
 		exit(1);
 	if (m->opts.check) {
-		/* The exact line dnsdist prints: tools parse it. */
+		/* dnsdist's tolerated errors, then its verdict: tools parse it. */
+		for (i = 0; (w = conf_lua_warning(m->cl, i)) != NULL; i++)
+			printf("%s\n", w);
+		if (m->opts.verbose)
+			conf_lua_print(stdout, m->cl);
 		printf("Configuration '%s' OK!\n", m->opts.config);
 		exit(0);
 	}
+	for (i = 0; (w = conf_lua_warning(m->cl, i)) != NULL; i++)
+		log_warnx("%s", w);
 	if (m->conf->g.verbose > 0)
 		log_setverbose(LOG_LEVEL_DEBUG);
 

@@ -762,11 +762,12 @@ bconn_answer(struct bconn *b)
 }
 
 /*
- * Whether this message ends a zone transfer. AXFR ends with its second
- * SOA. An IXFR answer starts with the new SOA; a lone SOA means "up to
- * date"; a second SOA with the same serial ends an AXFR-style answer;
- * otherwise it is incremental and ends with the third SOA carrying the
- * new serial (start, last sequence's additions, end).
+ * Whether this message ends a zone transfer (the query may be AXFR or
+ * IXFR, and either may be answered in either form). The first SOA holds
+ * the new serial; seeing it again ends the transfer when it is the
+ * second SOA of all (AXFR form), or the third time it appears (IXFR
+ * form: start, last sequence's additions, end). An error ends it, and
+ * so does an IXFR answered with that one SOA alone (up to date).
  */
 static int
 xfr_finished(struct tq *q, const uint8_t *pkt, size_t len)
@@ -775,6 +776,7 @@ xfr_finished(struct tq *q, const uint8_t *pkt, size_t len)
 	struct dns_rr		 rr;
 	uint32_t		 serial;
 	unsigned		 answers = 0, first_msg = q->soa_count == 0;
+	int			 done = 0;
 
 	if (DNS_RCODE(((uint16_t)pkt[2] << 8) | pkt[3]) != DNS_RCODE_NOERROR)
 		return 1;
@@ -785,28 +787,25 @@ xfr_finished(struct tq *q, const uint8_t *pkt, size_t len)
 		if (rr.section == DNS_SEC_QUESTION)
 			continue;
 		answers++;
-		if (rr.type != DNS_TYPE_SOA)
+		if (rr.type != DNS_TYPE_SOA || rr.class != DNS_CLASS_IN)
 			continue;
 		if (dns_soa_serial(pkt, len, &rr, &serial) == -1)
 			return 1;
-		q->soa_count++;
-		if (q->soa_count == 1) {
+		if (++q->soa_count == 1) {
 			q->first_serial = serial;
 			q->first_seen = 1;
-			continue;
+		} else if (serial == q->first_serial) {
+			q->first_seen++;
+			if (q->soa_count == 2 || q->first_seen == 3)
+				done = 1;
 		}
-		if (q->qtype == DNS_TYPE_AXFR)
-			return q->soa_count == 2;
-		if (q->soa_count == 2 && serial == q->first_serial)
-			return 1;
-		if (serial == q->first_serial && ++q->first_seen == 3)
-			return 1;
 	}
 	if (it.rd.err)
 		return 1;
-	/* Up to date: the first message holds the new SOA alone. */
-	return q->qtype == DNS_TYPE_IXFR && first_msg && answers == 1 &&
-	    q->soa_count == 1;
+	if (q->qtype == DNS_TYPE_IXFR && first_msg && answers == 1 &&
+	    q->soa_count == 1)
+		return 1;
+	return done;
 }
 
 static void
