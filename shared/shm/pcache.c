@@ -773,7 +773,7 @@ pc_expunge_shard(const struct pcache *pc, struct shard_hdr *sh,
 			writing = 1;
 		}
 		/* Time 0: nothing counts as expired, CLOCK alone decides. */
-		if (shard_evict_locked(sh, &pc->g, 0) == -1)
+		if (shard_evict_locked(sh, &pc->g, 0, 1) == -1)
 			break;
 		removed++;
 	}

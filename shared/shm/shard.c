@@ -65,7 +65,7 @@ static uint32_t	 arena_make_room(struct shard_hdr *,
 		    const struct shard_geom *, uint32_t, uint32_t);
 static uint32_t	 evict_owner(struct shard_hdr *,
 		    const struct shard_geom *, uint32_t);
-static uint32_t	 clock_victim(struct shard_hdr *,
+static uint32_t	 clock_victim(struct shard_hdr *, int,
 		    const struct shard_geom *, uint32_t, int *);
 static uint32_t	 slot_take(struct shard_hdr *,
 		    const struct shard_geom *);
@@ -207,11 +207,11 @@ shard_alloc_locked(struct shard_hdr *sh, const struct shard_geom *g,
 	need = blksize(len);
 	if (sh->free_slot == 0 &&
 	    atomic_load_explicit(&sh->slot_hwm, memory_order_relaxed) >=
-	    g->nslots && shard_evict_locked(sh, g, now) == -1)
+	    g->nslots && shard_evict_locked(sh, g, now, 0) == -1)
 		return -1;
 	for (n = 0; (off = arena_find(sh, need)) == 0; n++) {
 		if (n == SHARD_EVICT_TRIES ||
-		    shard_evict_locked(sh, g, now) == -1) {
+		    shard_evict_locked(sh, g, now, 0) == -1) {
 			if ((off = arena_make_room(sh, g, need, now)) == 0)
 				return -1;
 			break;
@@ -255,11 +255,11 @@ shard_remove_locked(struct shard_hdr *sh, const struct shard_geom *g,
 
 int
 shard_evict_locked(struct shard_hdr *sh, const struct shard_geom *g,
-    uint32_t now)
+    uint32_t now, int force)
 {
 	int	 expired;
 
-	if (clock_victim(sh, g, now, &expired) == 0)
+	if (clock_victim(sh, force, g, now, &expired) == 0)
 		return -1;
 	shard_count(expired ? &sh->ctr.expired : &sh->ctr.evictions, 1);
 	return 0;
@@ -289,14 +289,16 @@ shard_recover(struct shard_hdr *sh, const struct shard_geom *g, int r)
  * its memory merged into, or 0 when there is nothing to evict.
  */
 static uint32_t
-clock_victim(struct shard_hdr *sh, const struct shard_geom *g, uint32_t now,
-    int *expired)
+clock_victim(struct shard_hdr *sh, int force, const struct shard_geom *g,
+    uint32_t now, int *expired)
 {
 	struct shard_slot	*s;
-	uint32_t		 hwm, i, n;
+	uint32_t		 hwm, i, n, budget;
 
 	hwm = atomic_load_explicit(&sh->slot_hwm, memory_order_relaxed);
-	for (n = 0; n < 2 * hwm + 1; n++) {
+	budget = force ? 2 * hwm + 1 : (hwm < SHARD_CLOCK_BUDGET ? hwm :
+	    SHARD_CLOCK_BUDGET);
+	for (n = 0; n < budget; n++) {
 		i = sh->hand < hwm ? sh->hand : 0;
 		sh->hand = i + 1;
 		s = &shard_slots(sh, g)[i];
@@ -326,7 +328,7 @@ arena_make_room(struct shard_hdr *sh, const struct shard_geom *g,
 	uint32_t	 end = g->arena_off + g->arena_size, f, nx, n;
 	int		 expired;
 
-	if ((f = clock_victim(sh, g, now, &expired)) == 0)
+	if ((f = clock_victim(sh, 1, g, now, &expired)) == 0)
 		f = g->arena_off;
 	else
 		shard_count(&sh->ctr.evictions, 1);

@@ -33,6 +33,7 @@
 #define SHARD_NBINS	128	/* free lists by size class */
 #define SHARD_ARENA_MIN	4096	/* smallest arena per shard */
 #define SHARD_EVICT_TRIES 8	/* CLOCK victims before forcing room */
+#define SHARD_CLOCK_BUDGET 64	/* entries the hand looks at per insert */
 #define SHARD_CHAIN_MAX	64	/* readers give up on longer chains */
 
 /* An entry's slot: what a lookup reads before it touches the payload. */
@@ -147,11 +148,15 @@ void	 shard_remove_locked(struct shard_hdr *, const struct shard_geom *,
 /*
  * Removes one entry chosen by CLOCK: an expired one (counted as expired),
  * else the first whose reference bit is clear, clearing the bits it
- * passes (counted as an eviction). 0, or -1 when the shard is empty
- * (locked, write section).
+ * passes (counted as an eviction). Without force the hand looks at most
+ * once at each entry and at most SHARD_CLOCK_BUDGET entries: when all it
+ * saw were in use, nothing is removed (a new entry is not admitted at the
+ * cost of one just hit, as dnsdist refuses inserts into a full cache);
+ * with force it goes round until it finds one. 0, or -1 when nothing was
+ * removed (locked, write section).
  */
 int	 shard_evict_locked(struct shard_hdr *, const struct shard_geom *,
-	    uint32_t);
+	    uint32_t, int);
 
 /* Resets the counters except recoveries (locked). */
 void	 shard_reset_counters(struct shard_hdr *);

@@ -270,12 +270,12 @@ START_TEST(test_evict_clock)
 	atomic_store(&s[0].ref, 1);
 	atomic_store(&s[2].ref, 1);
 	ck_assert_int_eq(shard_lock(fx.sh, &fx.g), 0);
-	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW), 0);
+	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW, 1), 0);
 	/* The hand passed slot 0 (clearing its bit) and took slot 1. */
 	ck_assert_uint_eq(s[1].data, 0);
 	ck_assert_uint_ne(s[0].data, 0);
 	ck_assert_uint_eq(atomic_load(&s[0].ref), 0);
-	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW), 0);
+	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW, 1), 0);
 	ck_assert_uint_eq(s[3].data, 0);
 	ck_assert_uint_ne(s[2].data, 0);
 	shard_unlock(fx.sh);
@@ -300,11 +300,37 @@ START_TEST(test_evict_expired_first)
 	for (i = 0; i < 4; i++)
 		atomic_store(&s[i].ref, 1);
 	ck_assert_int_eq(shard_lock(fx.sh, &fx.g), 0);
-	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW), 0);
+	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW, 1), 0);
 	shard_unlock(fx.sh);
 	ck_assert_uint_eq(s[2].data, 0);
 	ck_assert_uint_eq(fx.sh->ctr.expired, 1);
 	ck_assert_uint_eq(fx.sh->ctr.evictions, 0);
+	fx_free(&fx);
+}
+END_TEST
+
+START_TEST(test_evict_all_hot)
+{
+	struct fixture		 fx;
+	struct shard_slot	*s;
+	uint32_t		 i;
+
+	fx_new(&fx, 4, 8192);
+	for (i = 0; i < 4; i++)
+		fx_put(&fx, 10 + i, 64, NOW + 60);
+	s = shard_slots(fx.sh, &fx.g);
+	for (i = 0; i < 4; i++)
+		atomic_store(&s[i].ref, 1);
+	ck_assert_int_eq(shard_lock(fx.sh, &fx.g), 0);
+	/* Every entry in use: nothing admitted at their cost ... */
+	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW, 0), -1);
+	ck_assert_uint_eq(fx.sh->nentries, 4);
+	for (i = 0; i < 4; i++)
+		ck_assert_uint_eq(atomic_load(&s[i].ref), 0);
+	/* ... but the hand cleared their bits: the next one gets in. */
+	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW, 0), 0);
+	ck_assert_uint_eq(fx.sh->nentries, 3);
+	shard_unlock(fx.sh);
 	fx_free(&fx);
 }
 END_TEST
@@ -315,7 +341,7 @@ START_TEST(test_evict_empty)
 
 	fx_new(&fx, 4, 8192);
 	ck_assert_int_eq(shard_lock(fx.sh, &fx.g), 0);
-	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW), -1);
+	ck_assert_int_eq(shard_evict_locked(fx.sh, &fx.g, NOW, 1), -1);
 	shard_unlock(fx.sh);
 	fx_free(&fx);
 }
@@ -426,6 +452,7 @@ shard_suite(void)
 	tc = tcase_create("shard_evict_locked");
 	tcase_add_test(tc, test_evict_clock);
 	tcase_add_test(tc, test_evict_expired_first);
+	tcase_add_test(tc, test_evict_all_hot);
 	tcase_add_test(tc, test_evict_empty);
 	suite_add_tcase(s, tc);
 
