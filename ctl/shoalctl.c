@@ -35,6 +35,20 @@ static const struct {
 	{ "servers",	CTL_SERVERS,	"per backend: state, queries, latency" },
 	{ "counters",	CTL_COUNTERS,	"every counter, summed over workers" },
 	{ "reload",	CTL_RELOAD,	"reload the configuration" },
+	{ "cache",	0,		"stats | dump [FILE] | wipe NAME | "
+	    "wipe-suffix NAME | wipe-all" },
+};
+
+static const struct {
+	const char	*name;
+	uint32_t	 cmd;
+	int		 needs_arg;
+} cache_commands[] = {
+	{ "stats",	CTL_CACHE_STATS,	0 },
+	{ "dump",	CTL_CACHE_DUMP,		0 },
+	{ "wipe",	CTL_CACHE_WIPE,		1 },
+	{ "wipe-suffix", CTL_CACHE_WIPE_SUFFIX,	1 },
+	{ "wipe-all",	CTL_CACHE_WIPE_ALL,	0 },
 };
 
 static void	 usage(void) __attribute__((noreturn));
@@ -79,7 +93,8 @@ ctl_connect(const char *path)
 int
 main(int argc, char *argv[])
 {
-	const char		*path = DEFAULT_SOCKET;
+	const char		*path = DEFAULT_SOCKET, *out = NULL;
+	FILE			*outf = stdout;
 	struct msg_ctl_request	 req;
 	struct msg_ctl_text	 text;
 	struct msg_ctl_done	 done;
@@ -100,15 +115,46 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || argc > 2)
+	if (argc < 1)
 		usage();
 	memset(&req, 0, sizeof(req));
-	for (i = 0; i < nitems(commands); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			req.cmd = commands[i].cmd;
-	if (req.cmd == 0) {
-		fprintf(stderr, "shoalctl: unknown command '%s'\n", argv[0]);
+	if (strcmp(argv[0], "cache") == 0) {
+		if (argc < 2 || argc > 3)
+			usage();
+		for (i = 0; i < nitems(cache_commands); i++)
+			if (strcmp(argv[1], cache_commands[i].name) == 0)
+				break;
+		if (i == nitems(cache_commands)) {
+			fprintf(stderr, "shoalctl: unknown cache command "
+			    "'%s'\n", argv[1]);
+			usage();
+		}
+		req.cmd = cache_commands[i].cmd;
+		if (cache_commands[i].needs_arg != (argc == 3) &&
+		    req.cmd != CTL_CACHE_DUMP)
+			usage();
+		if (req.cmd == CTL_CACHE_DUMP && argc == 3)
+			out = argv[2];
+		argc--;
+		argv++;
+		if (req.cmd == CTL_CACHE_DUMP)
+			argc = 1;
+	} else {
+		for (i = 0; i < nitems(commands); i++)
+			if (commands[i].cmd != 0 &&
+			    strcmp(argv[0], commands[i].name) == 0)
+				req.cmd = commands[i].cmd;
+		if (req.cmd == 0) {
+			fprintf(stderr, "shoalctl: unknown command '%s'\n",
+			    argv[0]);
+			usage();
+		}
+	}
+	if (argc > 2)
 		usage();
+	if (out != NULL && (outf = fopen(out, "w")) == NULL) {
+		fprintf(stderr, "shoalctl: %s: %s\n", out, strerror(errno));
+		exit(2);
 	}
 	if (argc == 2) {
 		if (strlen(argv[1]) >= sizeof(req.arg)) {
@@ -140,7 +186,11 @@ main(int argc, char *argv[])
 			ipc_get(&m, &text, sizeof(text));
 			if (text.len > sizeof(text.text))
 				fatalx("reply text too long");
-			fwrite(text.text, 1, text.len, stdout);
+			if (fwrite(text.text, 1, text.len, outf) != text.len) {
+				fprintf(stderr, "shoalctl: write: %s\n",
+				    strerror(errno));
+				exit(2);
+			}
 			continue;
 		}
 		if (m.hdr.type != MSG_CTL_DONE)
@@ -152,7 +202,12 @@ main(int argc, char *argv[])
 			done.err[done.len] = '\0';
 			fprintf(stderr, "shoalctl: %s\n", done.err);
 		}
-		fflush(stdout);
+		if (fflush(outf) == EOF || (outf != stdout &&
+		    fclose(outf) == EOF)) {
+			fprintf(stderr, "shoalctl: write: %s\n",
+			    strerror(errno));
+			exit(2);
+		}
 		return done.status == 0 ? 0 : 1;
 	}
 }

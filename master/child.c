@@ -21,6 +21,8 @@
 #include "shared/conf/conf_ipc.h"
 #include "shared/ipc/ipc.h"
 #include "shared/log.h"
+#include "shared/shm/pcache.h"
+#include "shared/shm/segment.h"
 #include "shared/util.h"
 
 #define RESPAWN_MIN_MS		100
@@ -32,14 +34,23 @@ extern char	**environ;
 static struct child	*child_new(struct master *, enum proc_role, uint32_t,
 			    uint32_t, int);
 static int	 child_start(struct child *);
-static void	 child_send_setup(struct child *);
 static void	 child_on_msg(struct ipc *, struct ipc_msg *);
 static void	 child_on_close(struct ipc *);
 static void	 child_respawn_cb(struct ev_loop *, ev_timer *, int);
 static void	 child_ready(struct ipc *, struct ipc_msg *);
+static void	 cachesrv_fd(struct ipc *, struct ipc_msg *);
+static void	 cachesrv_wiped(struct ipc *, struct ipc_msg *);
+static void	 setup_worker(struct child *);
+static void	 setup_cachesrv(struct child *);
 
 static const struct ipc_perm worker_perms[] = {
 	{ MSG_CTL_READY,	IPC_ONCE,	child_ready },
+};
+
+static const struct ipc_perm cachesrv_perms[] = {
+	{ MSG_FD_CACHE,		0,		cachesrv_fd },
+	{ MSG_CTL_READY,	IPC_ONCE,	child_ready },
+	{ MSG_CACHE_WIPED,	0,		cachesrv_wiped },
 };
 
 /*
@@ -79,6 +90,18 @@ child_open_binary(const char *name)
 	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
 		fatal("%s", path);
 	return fd;
+}
+
+/* The cache server comes first: workers need its segments. */
+void
+child_spawn_cachesrv(struct master *m)
+{
+	struct child	*c;
+
+	c = child_new(m, PROC_CACHESRV, 0, m->generation, -1);
+	m->cachesrv = c;
+	if (child_start(c) == -1)
+		fatalx("cannot start the cache server");
 }
 
 void
@@ -124,9 +147,13 @@ child_start(struct child *c)
 	struct master	*m = c->m;
 	sigset_t	 all;
 	char		*argv[2];
-	int		 sp[2];
+	int		 sp[2], bin;
 	pid_t		 pid;
 
+	bin = c->role == PROC_CACHESRV ? m->cachesrv_bin : m->worker_bin;
+	argv[0] = (char *)(uintptr_t)(c->role == PROC_CACHESRV ?
+	    PROC_CACHESRV_BIN : PROC_WORKER_BIN);
+	argv[1] = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
 		log_warn("%s: socketpair", __func__);
 		return -1;
@@ -144,12 +171,9 @@ child_start(struct child *c)
 		signal(SIGPIPE, SIG_DFL);
 		if (dup2(sp[1], PROC_MASTER_FD) == -1)
 			_exit(EXIT_NORESPAWN);
-		argv[0] = (char *)(uintptr_t)PROC_WORKER_BIN;
-		argv[1] = NULL;
 		/* The environment passes on unchanged (faked clocks). */
-		syscall(SYS_execveat, m->worker_bin, "", argv, environ,
-		    AT_EMPTY_PATH);
-		fprintf(stderr, "shoald: exec %s: %s\n", PROC_WORKER_BIN,
+		syscall(SYS_execveat, bin, "", argv, environ, AT_EMPTY_PATH);
+		fprintf(stderr, "shoald: exec %s: %s\n", argv[0],
 		    strerror(errno));
 		_exit(EXIT_NORESPAWN);
 	default:
@@ -161,25 +185,72 @@ child_start(struct child *c)
 	c->started_ms = now_mono_ms();
 	memset(c->seen, 0, sizeof(c->seen));
 	ipc_init(&c->ipc, sp[0], 0, m->loop, child_on_msg, child_on_close, c);
-	child_send_setup(c);
+	if (c->role == PROC_CACHESRV)
+		setup_cachesrv(c);
+	else
+		setup_worker(c);
 	log_debug("%s %u started (pid %d, cpu %d, generation %u)",
 	    proc_names[c->role], c->slot, (int)pid, c->cpu, c->generation);
 	return 0;
 }
 
+/* START: who the child is and whom to run as. */
+static void
+send_start(struct child *c)
+{
+	struct master		*m = c->m;
+	struct msg_start	 st;
+
+	memset(&st, 0, sizeof(st));
+	st.generation = c->generation;
+	st.slot = c->slot;
+	st.cpu = c->cpu;
+	st.state_slot = (c->generation & 1) * CONF_MAX_WORKERS + c->slot;
+	shoal_strlcpy(st.user, m->run_user, sizeof(st.user));
+	shoal_strlcpy(st.group, m->run_group, sizeof(st.group));
+	ipc_send(&c->ipc, MSG_CTL_START, &st, sizeof(st), -1);
+}
+
+/* The cache segments the master holds (none before the first start). */
+static void
+send_caches(struct child *c)
+{
+	struct master		*m = c->m;
+	struct msg_fd_cache	 fc;
+	uint32_t		 i;
+
+	for (i = 0; i < m->conf->ncaches; i++) {
+		if (m->caches[i].fd == -1)
+			continue;
+		memset(&fc, 0, sizeof(fc));
+		fc.index = i;
+		fc.size = m->caches[i].size;
+		ipc_send(&c->ipc, MSG_FD_CACHE, &fc, sizeof(fc),
+		    m->caches[i].fd);
+	}
+}
+
+static void
+setup_cachesrv(struct child *c)
+{
+	conf_ipc_send(&c->ipc, c->m->conf);
+	send_caches(c);
+	send_start(c);
+}
+
 /* Configuration, descriptors, then START: what a worker needs to serve. */
 static void
-child_send_setup(struct child *c)
+setup_worker(struct child *c)
 {
 	struct master		*m = c->m;
 	const struct conf	*conf = m->conf;
 	struct msg_fd_listen	 fl;
 	struct msg_fd_shm	 fs;
-	struct msg_start	 st;
 	uint32_t		 i;
 	int			 fd;
 
 	conf_ipc_send(&c->ipc, conf);
+	send_caches(c);
 	memset(&fs, 0, sizeof(fs));
 	fs.size = sizeof(struct state);
 	ipc_send(&c->ipc, MSG_FD_STATE, &fs, sizeof(fs), m->state_fd);
@@ -195,14 +266,7 @@ child_send_setup(struct child *c)
 		    0)) != -1)
 			ipc_send(&c->ipc, MSG_FD_TCP, &fl, sizeof(fl), fd);
 	}
-	memset(&st, 0, sizeof(st));
-	st.generation = c->generation;
-	st.slot = c->slot;
-	st.cpu = c->cpu;
-	st.state_slot = (c->generation & 1) * CONF_MAX_WORKERS + c->slot;
-	shoal_strlcpy(st.user, m->run_user, sizeof(st.user));
-	shoal_strlcpy(st.group, m->run_group, sizeof(st.group));
-	ipc_send(&c->ipc, MSG_CTL_START, &st, sizeof(st), -1);
+	send_start(c);
 }
 
 static void
@@ -210,7 +274,46 @@ child_on_msg(struct ipc *ipc, struct ipc_msg *msg)
 {
 	struct child	*c = ipc->arg;
 
-	ipc_dispatch(ipc, worker_perms, nitems(worker_perms), msg, c->seen);
+	if (c->role == PROC_CACHESRV)
+		ipc_dispatch(ipc, cachesrv_perms, nitems(cachesrv_perms), msg,
+		    c->seen);
+	else
+		ipc_dispatch(ipc, worker_perms, nitems(worker_perms), msg,
+		    c->seen);
+}
+
+/* A segment the cache server just created: kept, mapped, passed on. */
+static void
+cachesrv_fd(struct ipc *ipc, struct ipc_msg *msg)
+{
+	struct child		*c = ipc->arg;
+	struct master		*m = c->m;
+	struct msg_fd_cache	 fc;
+	struct mcache		*mc;
+
+	ipc_get(msg, &fc, sizeof(fc));
+	if (c->state != CHILD_STARTING || fc.index >= m->conf->ncaches ||
+	    m->caches[fc.index].fd != -1)
+		fatalx("%s: unexpected segment for cache %u", __func__,
+		    fc.index);
+	mc = &m->caches[fc.index];
+	mc->fd = msg->fd;
+	msg->fd = -1;
+	if ((mc->base = shm_segment_map(mc->fd, &mc->size,
+	    SHM_KIND_PCACHE)) == NULL || mc->size != fc.size ||
+	    (mc->pc = pcache_attach(mc->base, mc->size)) == NULL)
+		fatalx("cache %u: the cache server's segment is unusable",
+		    fc.index);
+}
+
+static void
+cachesrv_wiped(struct ipc *ipc, struct ipc_msg *msg)
+{
+	struct child		*c = ipc->arg;
+	struct msg_cache_wiped	 w;
+
+	ipc_get(msg, &w, sizeof(w));
+	control_wiped(c->m, w.id, w.removed);
 }
 
 static void
@@ -251,13 +354,16 @@ child_by_pid(struct master *m, pid_t pid)
 	return NULL;
 }
 
+/* Children of a role (-1: any) alive, or ready when alive is 0. */
 unsigned
-child_count(struct master *m, int alive)
+child_count(struct master *m, int role, int alive)
 {
 	struct child	*c;
 	unsigned	 n = 0;
 
 	TAILQ_FOREACH(c, &m->children, entry) {
+		if (role != -1 && c->role != (enum proc_role)role)
+			continue;
 		if (alive ? c->pid > 0 : c->state == CHILD_READY)
 			n++;
 	}

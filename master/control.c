@@ -16,21 +16,29 @@
 #include <unistd.h>
 
 #include "master/master.h"
+#include "shared/dns/name.h"
+#include "shared/dns/rrtype.h"
 #include "shared/ipc/ipc.h"
 #include "shared/log.h"
+#include "shared/shm/pcache.h"
 #include "shared/state.h"
 #include "shared/util.h"
 
 #define CTL_MAX_CLIENTS		16
-#define CTL_TIMEOUT		10.0	/* seconds a client may take */
+#define CTL_TIMEOUT		30.0	/* seconds a client may take */
+#define CTL_OUT_MAX		(256 * 1024 * 1024)	/* a dump, at most */
 
 struct ctl_client {
+	TAILQ_ENTRY(ctl_client)	 entry;
 	struct master		*m;
 	struct ipc		 ipc;
 	ev_timer		 timeout;
 	struct msg_ctl_text	 out;
+	size_t			 sent;		/* bytes of text so far */
+	int			 truncated;
 	uint64_t		 seen[2];
 	int			 done;
+	uint32_t		 wipe_id;	/* waiting for it, if not 0 */
 };
 
 static void	 control_accept(struct ev_loop *, ev_io *, int);
@@ -47,11 +55,15 @@ static void	 cmd_status(struct ctl_client *);
 static void	 cmd_workers(struct ctl_client *);
 static void	 cmd_servers(struct ctl_client *);
 static void	 cmd_counters(struct ctl_client *);
+static void	 cmd_cache_stats(struct ctl_client *);
+static void	 cmd_cache_dump(struct ctl_client *);
+static void	 cmd_cache_wipe(struct ctl_client *, uint32_t, const char *);
 
 static const struct ipc_perm ctl_perms[] = {
 	{ MSG_CTL_REQUEST,	IPC_ONCE,	ctl_request },
 };
 
+static TAILQ_HEAD(, ctl_client) clients = TAILQ_HEAD_INITIALIZER(clients);
 static unsigned	 nclients;
 static uint64_t	 started_ms;
 
@@ -162,9 +174,11 @@ control_accept(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	nclients++;
+	TAILQ_INSERT_TAIL(&clients, c, entry);
 	c->m = m;
 	ipc_init(&c->ipc, fd, 0, loop, ctl_on_msg, ctl_on_close, c);
 	c->ipc.untrusted = 1;
+	c->ipc.outq_max = CTL_OUT_MAX + 65536;
 	ev_timer_init(&c->timeout, ctl_timeout, CTL_TIMEOUT, 0.);
 	c->timeout.data = c;
 	ev_timer_start(loop, &c->timeout);
@@ -175,6 +189,7 @@ ctl_free(struct ctl_client *c)
 {
 	ev_timer_stop(c->m->loop, &c->timeout);
 	ipc_deinit(&c->ipc);
+	TAILQ_REMOVE(&clients, c, entry);
 	nclients--;
 	free(c);
 }
@@ -221,10 +236,15 @@ ctl_printf(struct ctl_client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0 || c->truncated)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
+	if (c->sent + (size_t)n > CTL_OUT_MAX) {
+		c->truncated = 1;
+		return;
+	}
+	c->sent += (size_t)n;
 	if (c->out.len + (size_t)n > sizeof(c->out.text))
 		ctl_flush(c);
 	memcpy(c->out.text + c->out.len, line, (size_t)n);
@@ -284,6 +304,21 @@ ctl_request(struct ipc *ipc, struct ipc_msg *msg)
 	case CTL_RELOAD:
 		ctl_finish(c, 1, "reload is not implemented yet");
 		return;
+	case CTL_CACHE_STATS:
+		cmd_cache_stats(c);
+		break;
+	case CTL_CACHE_DUMP:
+		cmd_cache_dump(c);
+		if (c->truncated) {
+			ctl_finish(c, 1, "dump truncated at 256 MB");
+			return;
+		}
+		break;
+	case CTL_CACHE_WIPE:
+	case CTL_CACHE_WIPE_SUFFIX:
+	case CTL_CACHE_WIPE_ALL:
+		cmd_cache_wipe(c, req.cmd, req.arg);
+		return;		/* answered when the cache server is done */
 	default:
 		ctl_finish(c, 1, "unknown command");
 		return;
@@ -303,7 +338,7 @@ cmd_status(struct ctl_client *c)
 	ctl_printf(c, "generation %u\n", m->generation);
 	ctl_printf(c, "config %s\n", m->opts.config);
 	ctl_printf(c, "workers %u\n", m->conf->g.workers);
-	ctl_printf(c, "workers-ready %u\n", child_count(m, 0));
+	ctl_printf(c, "workers-ready %u\n", child_count(m, PROC_WORKER, 0));
 	ctl_printf(c, "listeners %u\n", m->conf->nlistens);
 	ctl_printf(c, "servers %u\n", m->conf->nservers);
 	ctl_printf(c, "state %s\n", m->stopping ? "stopping" : "running");
@@ -404,4 +439,154 @@ cmd_counters(struct ctl_client *c)
 		ctl_printf(c, "%s %llu\n", worker_counter_names[k],
 		    (unsigned long long)sum);
 	}
+}
+
+static void
+cmd_cache_stats(struct ctl_client *c)
+{
+	struct master			*m = c->m;
+	struct pcache_shard_stats	*sh;
+	struct pcache_stats		 st;
+	const struct conf_cache		*cc;
+	uint32_t			 i, k, n;
+
+	if (m->conf->ncaches == 0) {
+		ctl_printf(c, "no packet cache configured\n");
+		return;
+	}
+	for (i = 0; i < m->conf->ncaches; i++) {
+		cc = &m->conf->caches[i];
+		if (m->caches[i].pc == NULL) {
+			ctl_printf(c, "cache %s: not created yet\n", cc->name);
+			continue;
+		}
+		n = pcache_shards(m->caches[i].pc);
+		if ((sh = calloc(n, sizeof(*sh))) == NULL) {
+			ctl_printf(c, "cache %s: out of memory\n", cc->name);
+			continue;
+		}
+		pcache_stats(m->caches[i].pc, &st, sh, n);
+		ctl_printf(c, "cache %s: max-entries %llu shards %u "
+		    "segment-bytes %llu\n", cc->name,
+		    (unsigned long long)st.max_entries, st.shards,
+		    (unsigned long long)st.segment_size);
+		ctl_printf(c, "%-6s %10s %12s %12s %10s %10s %10s %12s\n",
+		    "shard", "entries", "hits", "misses", "evictions",
+		    "expired", "collisions", "bytes-used");
+		for (k = 0; k < n; k++)
+			ctl_printf(c, "%-6u %10llu %12llu %12llu %10llu %10llu "
+			    "%10llu %12llu\n", k,
+			    (unsigned long long)sh[k].entries,
+			    (unsigned long long)sh[k].hits,
+			    (unsigned long long)sh[k].misses,
+			    (unsigned long long)sh[k].evictions,
+			    (unsigned long long)sh[k].expired,
+			    (unsigned long long)sh[k].collisions,
+			    (unsigned long long)sh[k].bytes_used);
+		ctl_printf(c, "%-6s %10llu %12llu %12llu %10llu %10llu "
+		    "%10llu %12llu\n", "total",
+		    (unsigned long long)st.sum.entries,
+		    (unsigned long long)st.sum.hits,
+		    (unsigned long long)st.sum.misses,
+		    (unsigned long long)st.sum.evictions,
+		    (unsigned long long)st.sum.expired,
+		    (unsigned long long)st.sum.collisions,
+		    (unsigned long long)st.sum.bytes_used);
+		free(sh);
+	}
+}
+
+static void
+dump_line(void *arg, const uint8_t *qname, size_t qlen, uint16_t qtype,
+    int64_t ttl, size_t size)
+{
+	struct ctl_client	*c = arg;
+	char			 name[NAME_TEXTMAX], type[RRTYPE_NAMEMAX];
+
+	if (name_to_text(qname, qlen, name, sizeof(name)) == -1)
+		snprintf(name, sizeof(name), "(unprintable)");
+	ctl_printf(c, "%s %s %lld %zu\n", name, rrtype_name(qtype, type),
+	    (long long)ttl, size);
+}
+
+static void
+cmd_cache_dump(struct ctl_client *c)
+{
+	struct master	*m = c->m;
+	uint32_t	 i;
+
+	for (i = 0; i < m->conf->ncaches; i++) {
+		if (m->caches[i].pc == NULL)
+			continue;
+		ctl_printf(c, "; cache %s: name type ttl-left bytes\n",
+		    m->conf->caches[i].name);
+		pcache_dump(m->caches[i].pc, now_wall(), dump_line, c);
+	}
+}
+
+static void
+cmd_cache_wipe(struct ctl_client *c, uint32_t cmd, const char *arg)
+{
+	uint8_t		 qname[NAME_MAXLEN];
+	size_t		 qlen = 0;
+	int		 id, kind;
+
+	if (cmd != CTL_CACHE_WIPE_ALL &&
+	    name_from_text(arg, qname, &qlen) == -1) {
+		ctl_finish(c, 1, "invalid name");
+		return;
+	}
+	kind = cmd == CTL_CACHE_WIPE ? WIPE_NAME : cmd ==
+	    CTL_CACHE_WIPE_SUFFIX ? WIPE_SUFFIX : WIPE_ALL;
+	if ((id = master_cache_wipe(c->m, CACHE_ALL, kind, qname, qlen, -1,
+	    0)) <= 0) {
+		ctl_finish(c, 1, "no cache server is running");
+		return;
+	}
+	c->wipe_id = (uint32_t)id;
+}
+
+/* The cache server's answer to a wipe some client asked for. */
+void
+control_wiped(struct master *m, uint32_t id, uint64_t removed)
+{
+	struct ctl_client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->wipe_id == id && !c->done) {
+			ctl_printf(c, "removed %llu\n",
+			    (unsigned long long)removed);
+			ctl_finish(c, 0, NULL);
+			c->wipe_id = 0;
+			return;
+		}
+}
+
+/*
+ * Asks the cache server to remove entries; its answer comes back through
+ * control_wiped() with the returned id. -1 when it is not running.
+ */
+int
+master_cache_wipe(struct master *m, uint32_t cache, int kind,
+    const uint8_t *qname, size_t qlen, int qtype, uint64_t keep)
+{
+	struct msg_cache_wipe	 w;
+
+	if (m->cachesrv == NULL || m->cachesrv->state != CHILD_READY ||
+	    qlen > sizeof(w.qname))
+		return -1;
+	memset(&w, 0, sizeof(w));
+	if (++m->wipe_id == 0 || m->wipe_id > INT32_MAX)
+		m->wipe_id = 1;
+	w.id = m->wipe_id;
+	w.cache = cache;
+	w.kind = (uint32_t)kind;
+	w.qtype = qtype;
+	w.keep = keep;
+	w.qname_len = (uint32_t)qlen;
+	memcpy(w.qname, qname, qlen);
+	if (ipc_send(&m->cachesrv->ipc, MSG_CACHE_WIPE, &w, sizeof(w), -1) ==
+	    -1)
+		return -1;
+	return (int)w.id;
 }

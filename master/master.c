@@ -62,6 +62,9 @@ main(int argc, char *argv[])
 	m->ctl_fd = -1;
 	m->state_fd = -1;
 	m->worker_bin = -1;
+	m->cachesrv_bin = -1;
+	for (i = 0; i < nitems(m->caches); i++)
+		m->caches[i].fd = -1;
 	TAILQ_INIT(&m->children);
 	log_init(LOG_LEVEL_INFO, "shoald");
 	parse_args(m, argc, argv);
@@ -88,6 +91,8 @@ main(int argc, char *argv[])
 	if ((m->loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("cannot initialise libev");
 	m->worker_bin = child_open_binary(PROC_WORKER_BIN);
+	if (m->conf->ncaches > 0)
+		m->cachesrv_bin = child_open_binary(PROC_CACHESRV_BIN);
 	setup_state(m);
 	if (listen_bind_all(m, m->conf) == -1)
 		exit(1);
@@ -109,7 +114,12 @@ main(int argc, char *argv[])
 	ev_child_start(m->loop, &m->sig_child);
 
 	m->generation = 1;
-	child_spawn_generation(m);
+	if (m->conf->ncaches > 0)
+		child_spawn_cachesrv(m);
+	else {
+		m->workers_started = 1;
+		child_spawn_generation(m);
+	}
 	health_start(m);
 	log_info("shoal %s started: %u worker%s, %u listener%s, %u backend%s",
 	    PACKAGE_VERSION, m->conf->g.workers,
@@ -318,7 +328,7 @@ on_stop_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 void
 master_maybe_exit(struct master *m)
 {
-	if (m->stopping && child_count(m, 1) == 0)
+	if (m->stopping && child_count(m, -1, 1) == 0)
 		ev_break(m->loop, EVBREAK_ALL);
 }
 
@@ -327,9 +337,23 @@ master_child_ready(struct master *m, struct child *c)
 {
 	char	 status[128];
 
-	if (m->ready_notified || m->stopping)
+	uint32_t	 i;
+
+	if (m->stopping)
 		return;
-	if (child_count(m, 0) < m->conf->g.workers)
+	if (c->role == PROC_CACHESRV) {
+		for (i = 0; i < m->conf->ncaches; i++)
+			if (m->caches[i].fd == -1)
+				fatalx("the cache server is ready without "
+				    "cache %u", i);
+		if (!m->workers_started) {
+			m->workers_started = 1;
+			child_spawn_generation(m);
+		}
+		return;
+	}
+	if (m->ready_notified ||
+	    child_count(m, PROC_WORKER, 0) < m->conf->g.workers)
 		return;
 	m->ready_notified = 1;
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=serving with %u "

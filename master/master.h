@@ -55,6 +55,23 @@ struct msock {
 };
 
 struct health;
+struct pcache;
+struct ctl_client;
+
+/* A cache segment; the master keeps it for the daemon's life. */
+struct mcache {
+	int			 fd;		/* -1 until the cache server
+						   created it */
+	size_t			 size;
+	void			*base;		/* mapped: stats, dumps */
+	struct pcache		*pc;
+};
+
+/* A wipe sent to the cache server, waiting for its answer. */
+struct wipe_wait {
+	uint32_t		 id;
+	struct ctl_client	*client;
+};
 
 struct cmdopts {
 	const char		*config;
@@ -72,6 +89,11 @@ struct master {
 	const struct conf	*conf;
 	uint32_t		 generation;
 	int			 worker_bin;	/* O_PATH fd of shoal-worker */
+	int			 cachesrv_bin;
+	struct child		*cachesrv;
+	int			 workers_started;
+	struct mcache		 caches[CONF_MAX_CACHES];
+	uint32_t		 wipe_id;
 	int			 state_fd;
 	struct state		*st;
 	struct childlist	 children;
@@ -91,10 +113,11 @@ struct master {
 
 /* child.c: the child table. */
 void		 child_spawn_generation(struct master *);
+void		 child_spawn_cachesrv(struct master *);
 void		 child_reap(struct ev_loop *, ev_child *, int);
 void		 child_stop_all(struct master *, uint32_t);
 struct child	*child_by_pid(struct master *, pid_t);
-unsigned	 child_count(struct master *, int);
+unsigned	 child_count(struct master *, int, int);
 int		 child_open_binary(const char *);
 
 /* listen.c: every listening socket, bound once. */
@@ -109,6 +132,9 @@ void		 privdrop(struct master *);
 /* control.c: the Unix control socket shoalctl talks to. */
 int		 control_open(struct master *, const char *);
 void		 control_close(struct master *);
+void		 control_wiped(struct master *, uint32_t, uint64_t);
+int		 master_cache_wipe(struct master *, uint32_t, int, const uint8_t *,
+		    size_t, int, uint64_t);
 
 /* health.c: backend health checks, results into the state segment. */
 void		 health_start(struct master *);

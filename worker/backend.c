@@ -13,6 +13,7 @@
 
 #include "shared/dns/name.h"
 #include "shared/dns/question.h"
+#include "shared/dns/rrtype.h"
 #include "shared/log.h"
 #include "worker/worker.h"
 
@@ -128,10 +129,13 @@ backend_udp_forward(struct worker *w, struct qctx *qc,
 	s = &bs->slots[idx];
 	s->in_use = 1;
 	s->orig_id = qc->q.hdr.id;
+	s->orig_flags = qc->q.hdr.flags;
 	s->out_id = (uint16_t)(idx | ((rand_u32() & 0x7) << SLOT_BITS));
 	s->qtype = qc->q.qtype;
 	s->qclass = qc->q.qclass;
-	s->qhash = qname_hash(w, &qc->q);
+	s->qname_len = (uint8_t)qc->q.qname_len;
+	memcpy(s->qname, qc->q.qname, qc->q.qname_len);
+	s->ck = qc->ck;
 	s->sent_ms = (uint64_t)(ev_now(w->loop) * 1000.0);
 	s->peer = *peer;
 	s->next = -1;
@@ -233,7 +237,6 @@ backend_udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct bsock		*bs = io->data;
 	struct backend		*be = bs->be;
 	struct worker		*w = be->w;
-	struct dns_query	 q;
 	struct slot		*s;
 	uint8_t			*pkt;
 	uint64_t		 now;
@@ -266,14 +269,17 @@ backend_udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 		idx = id & (SLOTS_PER_SOCKET - 1);
 		s = &bs->slots[idx];
 		if (!s->in_use || s->out_id != id ||
-		    dns_question_read(pkt, len, &q) == -1 ||
-		    q.qtype != s->qtype || q.qclass != s->qclass ||
-		    qname_hash(w, &q) != s->qhash) {
+		    !backend_answer_matches(pkt, len, s->qtype, s->qclass,
+		    s->qname, s->qname_len)) {
 			CTR(w, backend_unmatched);
 			continue;
 		}
 		pkt[0] = (uint8_t)(s->orig_id >> 8);
 		pkt[1] = (uint8_t)s->orig_id;
+		backend_restore_flags(pkt, s->orig_flags);
+		if (s->ck.cache != 0)
+			cache_store(w, &s->ck, s->qname, s->qname_len, pkt,
+			    len);
 		be->ctr->responses++;
 		be->ctr->latency_us += (now - s->sent_ms) * 1000;
 		CTR(w, backend_answers);
@@ -285,6 +291,46 @@ backend_udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 		udp_out_flush(w, &w->ls[k].out);
 	if (w->draining)
 		worker_drain_check(w);
+}
+
+/*
+ * Whether an answer fits the query, as dnsdist judges: QR set, and the
+ * same question; an answer without a question only for an rcode other
+ * than NOERROR and NXDOMAIN (FORMERR, REFUSED, NOTIMP ... with just a
+ * header).
+ */
+int
+backend_answer_matches(const uint8_t *pkt, size_t len, uint16_t qtype,
+    uint16_t qclass, const uint8_t *qname, size_t qlen)
+{
+	struct dns_query	 q;
+	uint16_t		 flags;
+	int			 rcode;
+
+	if (len < DNS_HDRLEN)
+		return 0;
+	flags = wire_get_u16(pkt + 2);
+	if (!(flags & DNS_FLAG_QR))
+		return 0;
+	if (wire_get_u16(pkt + 4) == 0) {
+		rcode = DNS_RCODE(flags);
+		return rcode != DNS_RCODE_NOERROR &&
+		    rcode != DNS_RCODE_NXDOMAIN;
+	}
+	if (dns_question_read(pkt, len, &q) == -1)
+		return 0;
+	return q.qtype == qtype && q.qclass == qclass &&
+	    name_equal(q.qname, q.qname_len, qname, qlen);
+}
+
+/* The answer's RD and CD become the query's again, as dnsdist does. */
+void
+backend_restore_flags(uint8_t *pkt, uint16_t qflags)
+{
+	uint16_t	 mask = DNS_FLAG_RD | DNS_FLAG_CD, f;
+
+	f = wire_get_u16(pkt + 2);
+	wire_put_u16(pkt + 2, (uint16_t)((f & ~mask) | (qflags & mask)));
 }
 
 /* Runs every TIMEOUT_TICK: frees the slots of unanswered queries. */

@@ -46,8 +46,20 @@ pipeline_query(struct worker *w, struct qctx *qc)
 	}
 
 	qc->pool = &w->pools[0];	/* rules choose pools later */
+	if (cache_key(w, qc) == 0) {
+		if (cache_lookup(w, qc, 0)) {
+			CTR(w, cache_hits);
+			return V_REPLY;
+		}
+		CTR(w, cache_misses);
+	}
 	if ((qc->be = pool_select(w, qc->pool, qc)) == NULL) {
 		CTR(w, no_server);
+		/* With no backend, stale answers are better than none. */
+		if (qc->ck.cache != 0 && cache_lookup(w, qc, 1)) {
+			CTR(w, cache_hits);
+			return V_REPLY;
+		}
 		if (w->conf->g.servfail_no_server) {
 			CTR(w, servfail);
 			return reply_rcode(w, qc, DNS_RCODE_SERVFAIL);
@@ -69,12 +81,6 @@ reply_rcode(struct worker *w, struct qctx *qc, int rcode)
 	}
 	qc->replylen = n;
 	return V_REPLY;
-}
-
-uint64_t
-qname_hash(const struct worker *w, const struct dns_query *q)
-{
-	return name_hash(q->qname, q->qname_len, &w->hashkey);
 }
 
 /* The same in every worker: for the hashing policies. */

@@ -74,6 +74,11 @@ pool_init(struct worker *w)
 		p->idx = i;
 		p->policy = p->cp->has_policy ? p->cp->policy :
 		    w->conf->g.policy;
+		if (p->cp->cache >= 0) {
+			if ((uint32_t)p->cp->cache >= w->ncaches)
+				fatalx("pool %u: no cache %d", i, p->cp->cache);
+			p->cache = &w->caches[p->cp->cache];
+		}
 		if (p->policy >= POLICY_MAX)
 			fatalx("pool %u: unknown policy %u", i, p->policy);
 		if ((p->bes = calloc(w->nbes > 0 ? w->nbes : 1,

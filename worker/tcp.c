@@ -78,7 +78,12 @@ struct tconn {
 struct tq {
 	struct tconn		*c;		/* TCP client, or NULL */
 	struct udp_peer		 peer;		/* UDP client */
+	struct ckey		 ck;		/* to store the answer */
+	uint8_t			 qname[NAME_MAXLEN];
+	size_t			 qname_len;
 	uint16_t		 qtype;
+	uint16_t		 qclass;
+	uint16_t		 qflags;
 	int			 retried;
 	int			 xfr;
 	unsigned		 soa_count;
@@ -117,7 +122,7 @@ static void	 tconn_close(struct tconn *);
 static void	 tconn_maybe_free(struct tconn *);
 static void	 tconn_flush(struct tconn *);
 static int	 tconn_per_client(struct worker *, const struct sockaddr_x *);
-static struct tq *tq_new(const uint8_t *, size_t, uint16_t);
+static struct tq *tq_new(const struct qctx *);
 static void	 tq_deliver(struct backend *, struct tq *, const uint8_t *,
 		    size_t);
 static void	 tq_done(struct worker *, struct tq *);
@@ -288,7 +293,6 @@ tconn_query(struct tconn *c, uint8_t *pkt, size_t len)
 	struct worker	*w = c->w;
 	struct qctx	 qc;
 	struct tq	*q;
-	uint8_t		 reply[512];
 
 	CTR(w, queries_tcp);
 	c->queries++;
@@ -297,8 +301,8 @@ tconn_query(struct tconn *c, uint8_t *pkt, size_t len)
 	qc.len = len;
 	qc.src = (const struct sockaddr *)&c->peer.ss;
 	qc.tcp = 1;
-	qc.reply = reply;
-	qc.replycap = sizeof(reply);
+	qc.reply = w->tcpbuf;
+	qc.replycap = UDP_ANSWER_MAX;
 	switch (pipeline_query(w, &qc)) {
 	case V_DROP:
 		return;
@@ -309,7 +313,7 @@ tconn_query(struct tconn *c, uint8_t *pkt, size_t len)
 	case V_FORWARD:
 		break;
 	}
-	if ((q = tq_new(pkt, len, qc.q.qtype)) == NULL)
+	if ((q = tq_new(&qc)) == NULL)
 		return;
 	q->c = c;
 	c->inflight++;
@@ -479,9 +483,10 @@ tcp_drain(struct worker *w)
 /* ---- queries travelling to backends ---- */
 
 static struct tq *
-tq_new(const uint8_t *pkt, size_t len, uint16_t qtype)
+tq_new(const struct qctx *qc)
 {
 	struct tq	*q;
+	size_t		 len = qc->len;
 
 	if ((q = calloc(1, sizeof(*q) + len + 2)) == NULL) {
 		log_warn("%s: calloc", __func__);
@@ -490,9 +495,15 @@ tq_new(const uint8_t *pkt, size_t len, uint16_t qtype)
 	q->len = len + 2;
 	q->buf[0] = (uint8_t)(len >> 8);
 	q->buf[1] = (uint8_t)len;
-	memcpy(q->buf + 2, pkt, len);
-	q->qtype = qtype;
-	q->xfr = qtype == DNS_TYPE_AXFR || qtype == DNS_TYPE_IXFR;
+	memcpy(q->buf + 2, qc->pkt, len);
+	q->qtype = qc->q.qtype;
+	q->qclass = qc->q.qclass;
+	q->qflags = qc->q.hdr.flags;
+	q->qname_len = qc->q.qname_len;
+	memcpy(q->qname, qc->q.qname, qc->q.qname_len);
+	q->xfr = q->qtype == DNS_TYPE_AXFR || q->qtype == DNS_TYPE_IXFR;
+	if (!q->xfr)
+		q->ck = qc->ck;
 	return q;
 }
 
@@ -502,7 +513,7 @@ tcp_forward_udp_client(struct worker *w, struct qctx *qc,
 {
 	struct tq	*q;
 
-	if ((q = tq_new(qc->pkt, qc->len, qc->q.qtype)) == NULL)
+	if ((q = tq_new(qc)) == NULL)
 		return -1;
 	q->peer = *peer;
 	w->inflight++;
@@ -727,12 +738,18 @@ bconn_answer(struct bconn *b)
 	int		 last;
 
 	/* The ID and question must be the query's (we did not change it). */
-	if (b->rneed < 12 || memcmp(b->rbuf, q->buf + 2, 2) != 0) {
+	if (memcmp(b->rbuf, q->buf + 2, 2) != 0 ||
+	    !backend_answer_matches(b->rbuf, b->rneed, q->qtype, q->qclass,
+	    q->qname, q->qname_len)) {
 		CTR(w, backend_unmatched);
-		bconn_fail(b, "answer with the wrong ID");
+		bconn_fail(b, "answer that does not match the query");
 		return;
 	}
+	backend_restore_flags(b->rbuf, q->qflags);
 	last = !q->xfr || xfr_finished(q, b->rbuf, b->rneed);
+	if (!q->xfr && q->ck.cache != 0)
+		cache_store(w, &q->ck, q->qname, q->qname_len, b->rbuf,
+		    b->rneed);
 	tq_deliver(be, q, b->rbuf, b->rneed);
 	free(b->rbuf);
 	b->rbuf = NULL;

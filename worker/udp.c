@@ -55,8 +55,8 @@ udp_listener_cb(struct ev_loop *loop, ev_io *io, int revents)
 		qc.pkt = w->riov[i].iov_base;
 		qc.len = w->rmsgs[i].msg_len;
 		qc.src = &peer.addr.sa;
-		qc.reply = w->reply[nreply];
-		qc.replycap = sizeof(w->reply[nreply]);
+		qc.reply = w->obufs + (size_t)nreply * UDP_ANSWER_MAX;
+		qc.replycap = UDP_ANSWER_MAX;
 		CTR(w, queries_udp);
 		v = pipeline_query(w, &qc);
 		switch (v) {

@@ -22,6 +22,8 @@
 #include "shared/log.h"
 #include "shared/privsep.h"
 #include "shared/proc.h"
+#include "shared/shm/pcache.h"
+#include "shared/shm/segment.h"
 #include "shared/state.h"
 #include "shared/util.h"
 #include "worker/worker.h"
@@ -117,7 +119,9 @@ worker_setup(struct worker *w)
 	struct ipc_msg		 m;
 	struct msg_fd_listen	 fl;
 	struct msg_fd_shm	 fs;
+	struct msg_fd_cache	 fc;
 	struct msg_start	 st;
+	struct wcache		*wc;
 	int			*udp = NULL, *tcp = NULL;
 	uint32_t		 i;
 	int			 r;
@@ -141,6 +145,10 @@ worker_setup(struct worker *w)
 					fatal("calloc");
 				for (i = 0; i <= w->conf->nlistens; i++)
 					udp[i] = tcp[i] = -1;
+				w->ncaches = w->conf->ncaches;
+				if ((w->caches = calloc(w->ncaches + 1,
+				    sizeof(*w->caches))) == NULL)
+					fatal("calloc");
 			}
 			continue;
 		}
@@ -154,6 +162,25 @@ worker_setup(struct worker *w)
 			    (w->st = state_map(m.fd)) == NULL)
 				fatalx("bad state segment");
 			close(m.fd);
+			break;
+		case MSG_FD_CACHE:
+			ipc_get(&m, &fc, sizeof(fc));
+			if (fc.index >= w->ncaches ||
+			    w->caches[fc.index].pc != NULL)
+				fatalx("unexpected segment for cache %u",
+				    fc.index);
+			wc = &w->caches[fc.index];
+			wc->idx = fc.index;
+			wc->cc = &w->conf->caches[fc.index];
+			if ((wc->base = shm_segment_map(m.fd, &wc->size,
+			    SHM_KIND_PCACHE)) == NULL ||
+			    wc->size != fc.size ||
+			    (wc->pc = pcache_attach(wc->base, wc->size)) ==
+			    NULL)
+				fatalx("cache %u: cannot attach", fc.index);
+			/* The mapping stays; the master keeps the memfd. */
+			close(m.fd);
+			m.fd = -1;
 			break;
 		case MSG_FD_UDP:
 		case MSG_FD_TCP:
@@ -177,6 +204,9 @@ worker_setup(struct worker *w)
 			ipc_get(&m, &st, sizeof(st));
 			if (w->st == NULL)
 				fatalx("START without the state segment");
+			for (i = 0; i < w->ncaches; i++)
+				if (w->caches[i].pc == NULL)
+					fatalx("START without cache %u", i);
 			if (st.state_slot >= STATE_SLOTS)
 				fatalx("bad state slot %u", st.state_slot);
 			w->generation = st.generation;
@@ -224,7 +254,9 @@ worker_listeners(struct worker *w, int *udp, int *tcp)
 
 	w->nls = w->conf->nlistens;
 	if ((w->ls = calloc(w->nls + 1, sizeof(*w->ls))) == NULL ||
-	    (w->rbufs = malloc((size_t)UDP_BATCH * UDP_ANSWER_MAX)) == NULL)
+	    (w->rbufs = malloc((size_t)UDP_BATCH * UDP_ANSWER_MAX)) == NULL ||
+	    (w->obufs = malloc((size_t)UDP_BATCH * UDP_ANSWER_MAX)) == NULL ||
+	    (w->tcpbuf = malloc(UDP_ANSWER_MAX)) == NULL)
 		fatal("%s: alloc", __func__);
 	for (i = 0; i < w->nls; i++) {
 		l = &w->ls[i];
@@ -249,7 +281,6 @@ worker_listeners(struct worker *w, int *udp, int *tcp)
 		w->rmsgs[i].msg_hdr.msg_control = w->rcm[i].buf;
 	}
 	TAILQ_INIT(&w->tconns);
-	rand_buf(&w->hashkey, sizeof(w->hashkey));
 }
 
 static void

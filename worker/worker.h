@@ -60,16 +60,41 @@ struct udp_out {
 	struct udp_peer		 peers[UDP_BATCH];
 };
 
+/*
+ * A query's packet-cache key, kept while the query is in flight so that
+ * the answer can be stored: dnsdist's 32-bit hash and, after the qname,
+ * the rest of the compare blob (worker/pcache.c).
+ */
+#define CKEY_TAIL_MAX		32
+struct ckey {
+	uint32_t		 h;
+	uint16_t		 cache;		/* index + 1; 0: none */
+	uint8_t			 taillen;
+	uint8_t			 tail[CKEY_TAIL_MAX];
+};
+
+/* A cache mapped from the cache server's segment. */
+struct wcache {
+	const struct conf_cache	*cc;
+	uint32_t		 idx;
+	struct pcache		*pc;
+	void			*base;
+	size_t			 size;
+};
+
 /* A UDP query in flight to a backend, found again by its outgoing ID. */
 struct slot {
 	int32_t			 prev, next;	/* send-time order, -1 */
 	uint16_t		 orig_id;
 	uint16_t		 out_id;
+	uint16_t		 orig_flags;	/* RD and CD go back as asked */
 	uint8_t			 in_use;
+	uint8_t			 qname_len;
 	uint16_t		 qtype, qclass;
-	uint64_t		 qhash;		/* keyed, of the qname */
 	uint64_t		 sent_ms;
 	struct udp_peer		 peer;
+	struct ckey		 ck;
+	uint8_t			 qname[NAME_MAXLEN];	/* lower-cased */
 };
 
 /* One UDP socket to a backend (a backend has conf sockets of them). */
@@ -109,6 +134,7 @@ struct wpool {
 	uint8_t			 policy;
 	struct backend		**bes;
 	uint32_t		 nbes;
+	struct wcache		*cache;		/* or NULL */
 	uint32_t		 total_weight;
 	/* chashed: a ring of points, sorted by hash. */
 	struct ring_point {
@@ -144,6 +170,7 @@ struct qctx {
 	struct dns_query	 q;
 	struct wpool		*pool;
 	struct backend		*be;
+	struct ckey		 ck;
 	uint8_t			*reply;
 	size_t			 replycap;
 	size_t			 replylen;
@@ -169,7 +196,8 @@ struct worker {
 	uint32_t		 nbes;
 	struct wpool		*pools;
 	uint32_t		 npools;
-	struct name_hkey	 hashkey;	/* keyed qname hashes */
+	struct wcache		*caches;
+	uint32_t		 ncaches;
 	ev_timer		 timeouts;
 	ev_timer		 drain;
 	int			 draining;
@@ -186,7 +214,8 @@ struct worker {
 		char		 buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	}			 rcm[UDP_BATCH];
 	uint8_t			*rbufs;		/* UDP_BATCH * bufsize */
-	uint8_t			 reply[UDP_BATCH][512];
+	uint8_t			*obufs;		/* answers built here */
+	uint8_t			*tcpbuf;	/* one TCP answer */
 	struct bsock		*dirty;		/* sockets with queued sends */
 };
 
@@ -214,12 +243,22 @@ int		 pool_init(struct worker *);
 struct backend	*pool_select(struct worker *, struct wpool *,
 		    const struct qctx *);
 
+/* pcache.c: the packet cache, dnsdist's way. */
+int		 cache_key(struct worker *, struct qctx *);
+int		 cache_lookup(struct worker *, struct qctx *, int);
+void		 cache_store(struct worker *, const struct ckey *,
+		    const uint8_t *, size_t, const uint8_t *, size_t);
+
+/* backend.c */
+int		 backend_answer_matches(const uint8_t *, size_t, uint16_t,
+		    uint16_t, const uint8_t *, size_t);
+void		 backend_restore_flags(uint8_t *, uint16_t);
+
 /* acl.c */
 int		 acl_allows(const struct worker *, const struct sockaddr *);
 
 /* pipeline.c: one query's path, shared by UDP and TCP. */
 enum verdict	 pipeline_query(struct worker *, struct qctx *);
-uint64_t	 qname_hash(const struct worker *, const struct dns_query *);
 uint64_t	 qname_hash_fixed(const struct dns_query *);
 
 /* tcp.c: clients and backends over TCP. */

@@ -8,6 +8,7 @@
 #include "shared/dns/msg.h"
 #include "shared/dns/name.h"
 #include "shared/dns/question.h"
+#include "shared/dns/rrtype.h"
 #include "shared/dns/wire.h"
 
 int
@@ -51,5 +52,23 @@ dns_soa_serial(const uint8_t *pkt, size_t len, const struct dns_rr *rr,
 	    name_skip(pkt, len, next, &next) == -1 || next + 4 > end)
 		return -1;
 	*serial = wire_get_u32(pkt + next);
+	return 0;
+}
+
+int
+dns_has_auth_soa(const uint8_t *pkt, size_t len)
+{
+	struct dns_rr_iter	 it;
+	struct dns_rr		 rr;
+
+	if (dns_rr_iter_init(&it, pkt, len) == -1)
+		return 0;
+	while (dns_rr_iter_next(&it, &rr) == 1) {
+		if (rr.section > DNS_SEC_AUTHORITY)
+			break;
+		if (rr.section == DNS_SEC_AUTHORITY &&
+		    rr.type == DNS_TYPE_SOA)
+			return 1;
+	}
 	return 0;
 }

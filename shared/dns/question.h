@@ -22,4 +22,7 @@ int	 dns_question_read(const uint8_t *, size_t, struct dns_query *);
 int	 dns_soa_serial(const uint8_t *, size_t, const struct dns_rr *,
 	    uint32_t *);
 
+/* Whether the authority section holds an SOA (a negative answer). */
+int	 dns_has_auth_soa(const uint8_t *, size_t);
+
 #endif

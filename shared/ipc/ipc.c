@@ -38,6 +38,7 @@ ipc_init(struct ipc *ipc, int fd, uint32_t self, struct ev_loop *loop,
 	ipc->on_close = on_close;
 	ipc->arg = arg;
 	TAILQ_INIT(&ipc->outq);
+	ipc->outq_max = IPC_OUTQ_MAX;
 	if (fd_nonblock(fd) == -1)
 		fatal("%s: fcntl", __func__);
 	if (loop != NULL) {
@@ -182,7 +183,7 @@ ipc_send(struct ipc *ipc, uint32_t type, const void *payload, size_t len,
 			return -1;
 		}
 	}
-	if (ipc->outq_len + total > IPC_OUTQ_MAX)
+	if (ipc->outq_len + total > ipc->outq_max)
 		fatalx("%s: peer not reading, %zu bytes queued", __func__,
 		    ipc->outq_len);
 	if ((o = malloc(sizeof(*o) + total)) == NULL)

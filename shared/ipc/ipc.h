@@ -38,6 +38,7 @@ struct ipc {
 	ev_io			 rw, ww;
 	TAILQ_HEAD(, ipc_out)	 outq;
 	size_t			 outq_len;
+	size_t			 outq_max;	/* beyond: fatal */
 	ipc_msg_cb		 on_msg;
 	ipc_close_cb		 on_close;
 	void			*arg;

@@ -53,18 +53,17 @@ struct msg_stop {
 	uint32_t	 deadline_ms;
 };
 
-/* Master -> worker: a backend's health changed. */
-struct msg_server_state {
-	uint32_t	 index;		/* in the configuration's servers */
-	uint32_t	 up;
-};
-
 enum ctl_cmd {
 	CTL_STATUS = 1,
 	CTL_WORKERS,
 	CTL_SERVERS,
 	CTL_COUNTERS,
 	CTL_RELOAD,
+	CTL_CACHE_STATS,
+	CTL_CACHE_DUMP,
+	CTL_CACHE_WIPE,		/* arg: a name */
+	CTL_CACHE_WIPE_SUFFIX,	/* arg: a name */
+	CTL_CACHE_WIPE_ALL,
 	CTL_CMD_MAX
 };
 
@@ -105,6 +104,39 @@ struct msg_fd_shm {
 	uint64_t	 size;
 };
 
+/* A cache segment (memfd): its index in the configuration's caches. */
+struct msg_fd_cache {
+	uint32_t	 index;
+	uint32_t	 pad;
+	uint64_t	 size;
+};
+
+enum cache_wipe_kind {
+	WIPE_NAME = 1,		/* entries for this qname */
+	WIPE_SUFFIX,		/* ... and every name below it */
+	WIPE_ALL,
+	WIPE_EXPUNGE,		/* remove until at most keep remain */
+};
+
+/* Master -> cache server: remove entries; answered by MSG_CACHE_WIPED. */
+struct msg_cache_wipe {
+	uint32_t	 id;
+	uint32_t	 cache;		/* index, or CACHE_ALL */
+	uint32_t	 kind;		/* enum cache_wipe_kind */
+	int32_t		 qtype;		/* -1: any */
+	uint64_t	 keep;		/* WIPE_EXPUNGE */
+	uint32_t	 qname_len;
+	uint8_t		 qname[256];	/* wire form */
+	uint32_t	 pad;
+};
+#define CACHE_ALL	UINT32_MAX
+
+struct msg_cache_wiped {
+	uint32_t	 id;
+	uint32_t	 pad;
+	uint64_t	 removed;
+};
+
 /*
  * X(name, payload type, flags). Flags: MSGF_FD when a descriptor must
  * accompany the message (and none may otherwise).
@@ -115,7 +147,6 @@ struct msg_fd_shm {
 	X(MSG_CTL_READY,	struct msg_ready,	0)		\
 	X(MSG_CTL_START,	struct msg_start,	0)		\
 	X(MSG_CTL_STOP,		struct msg_stop,	0)		\
-	X(MSG_CTL_SERVER_STATE,	struct msg_server_state, 0)		\
 	X(MSG_CTL_REQUEST,	struct msg_ctl_request,	0)		\
 	X(MSG_CTL_TEXT,		struct msg_ctl_text,	0)		\
 	X(MSG_CTL_DONE,		struct msg_ctl_done,	0)		\
@@ -128,7 +159,10 @@ struct msg_fd_shm {
 	X(MSG_CONF_END,		struct msg_conf_end,	0)		\
 	X(MSG_FD_UDP,		struct msg_fd_listen,	MSGF_FD)	\
 	X(MSG_FD_TCP,		struct msg_fd_listen,	MSGF_FD)	\
-	X(MSG_FD_STATE,		struct msg_fd_shm,	MSGF_FD)
+	X(MSG_FD_STATE,		struct msg_fd_shm,	MSGF_FD)		\
+	X(MSG_FD_CACHE,		struct msg_fd_cache,	MSGF_FD)		\
+	X(MSG_CACHE_WIPE,	struct msg_cache_wipe,	0)		\
+	X(MSG_CACHE_WIPED,	struct msg_cache_wiped,	0)
 
 enum msg_type {
 	MSG_NONE = 0,
