@@ -354,6 +354,71 @@ child_by_pid(struct master *m, pid_t pid)
 	return NULL;
 }
 
+/* Workers of a generation still alive. */
+unsigned
+child_count_gen(struct master *m, uint32_t gen)
+{
+	struct child	*c;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(c, &m->children, entry)
+		if (c->role == PROC_WORKER && c->generation == gen &&
+		    c->pid > 0)
+			n++;
+	return n;
+}
+
+/* Workers of a generation that are READY. */
+unsigned
+child_count_ready_gen(struct master *m, uint32_t gen)
+{
+	struct child	*c;
+	unsigned	 n = 0;
+
+	TAILQ_FOREACH(c, &m->children, entry)
+		if (c->role == PROC_WORKER && c->generation == gen &&
+		    c->state == CHILD_READY)
+			n++;
+	return n;
+}
+
+/* Frees the slots of workers that retired and exited. */
+void
+child_forget_retired(struct master *m)
+{
+	struct child	*c, *next;
+
+	for (c = TAILQ_FIRST(&m->children); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!c->retire || c->pid > 0)
+			continue;
+		TAILQ_REMOVE(&m->children, c, entry);
+		ev_timer_stop(m->loop, &c->respawn);
+		free(c);
+	}
+}
+
+/*
+ * A worker's counters outlive it: they are added to the master's total
+ * and its block zeroed, so that counters never go backwards whoever
+ * takes the block next (a successor, or a later generation).
+ */
+static void
+child_fold_counters(struct master *m, struct child *c)
+{
+	struct state_worker	*w;
+	uint32_t		 k, s;
+
+	if (c->role != PROC_WORKER)
+		return;
+	s = (c->generation & 1) * CONF_MAX_WORKERS + c->slot;
+	w = &m->st->workers[s];
+	for (k = 0; k < WCTR_MAX; k++) {
+		m->retired[k] += w->c[k];
+		w->c[k] = 0;
+	}
+}
+
 /* Children of a role (-1: any) alive, or ready when alive is 0. */
 unsigned
 child_count(struct master *m, int role, int alive)
@@ -391,10 +456,14 @@ child_reap(struct ev_loop *loop, ev_child *w, int revents)
 		snprintf(how, sizeof(how), "ended (status %#x)", status);
 	c->pid = 0;
 	ipc_deinit(&c->ipc);
+	child_fold_counters(m, c);
 	if (m->stopping || c->retire) {
-		log_debug("%s %u %s", proc_names[c->role], c->slot, how);
+		log_debug("%s %u (generation %u) %s", proc_names[c->role],
+		    c->slot, c->generation, how);
 		c->state = CHILD_DEAD;
 		master_maybe_exit(m);
+		if (!m->stopping)
+			reload_gc(m);
 		return;
 	}
 	c->state = CHILD_DEAD;

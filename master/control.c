@@ -39,6 +39,7 @@ struct ctl_client {
 	uint64_t		 seen[2];
 	int			 done;
 	uint32_t		 wipe_id;	/* waiting for it, if not 0 */
+	int			 reload_wait;
 };
 
 static void	 control_accept(struct ev_loop *, ev_io *, int);
@@ -281,6 +282,7 @@ ctl_request(struct ipc *ipc, struct ipc_msg *msg)
 {
 	struct ctl_client	*c = ipc->arg;
 	struct msg_ctl_request	 req;
+	char			 err[1024];
 
 	ipc_get(msg, &req, sizeof(req));
 	if (req.arglen >= sizeof(req.arg)) {
@@ -302,8 +304,12 @@ ctl_request(struct ipc *ipc, struct ipc_msg *msg)
 		cmd_counters(c);
 		break;
 	case CTL_RELOAD:
-		ctl_finish(c, 1, "reload is not implemented yet");
-		return;
+		if (reload_start(c->m, err, sizeof(err)) == -1) {
+			log_warnx("reload refused: %s", err);
+			ctl_finish(c, 1, err);
+		} else
+			c->reload_wait = 1;
+		return;		/* answered when the generation is ready */
 	case CTL_CACHE_STATS:
 		cmd_cache_stats(c);
 		break;
@@ -431,9 +437,9 @@ cmd_counters(struct ctl_client *c)
 	uint64_t	 sum;
 	uint32_t	 i, k;
 
-	/* Both generations: a counter never goes backwards on a reload. */
+	/* Exited workers and both generations: never backwards. */
 	for (k = 0; k < WCTR_MAX; k++) {
-		sum = 0;
+		sum = m->retired[k];
 		for (i = 0; i < STATE_SLOTS; i++)
 			sum += m->st->workers[i].c[k];
 		ctl_printf(c, "%s %llu\n", worker_counter_names[k],
@@ -589,4 +595,20 @@ master_cache_wipe(struct master *m, uint32_t cache, int kind,
 	    -1)
 		return -1;
 	return (int)w.id;
+}
+
+/* The reload a client asked for is done (status 0) or failed. */
+void
+control_reloaded(struct master *m, int status, const char *err)
+{
+	struct ctl_client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->reload_wait && !c->done) {
+			c->reload_wait = 0;
+			if (status == 0)
+				ctl_printf(c, "reloaded: generation %u\n",
+				    m->generation);
+			ctl_finish(c, status, err);
+		}
 }

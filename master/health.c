@@ -165,6 +165,21 @@ health_set_avail(struct master *m, unsigned idx, int avail)
 	conf_lua_set_server_health(m->cl, idx, hc->up);
 }
 
+/* A reload carries a kept backend's verdict over to its new index. */
+void
+health_seed(struct master *m, unsigned idx, int up)
+{
+	struct hc	*hc;
+
+	if (m->health == NULL || idx >= m->health->n)
+		return;
+	hc = &m->health->hcs[idx];
+	hc->up = up;
+	atomic_store(&m->st->gen[m->generation & 1].server_up[idx],
+	    (uint8_t)up);
+	conf_lua_set_server_health(m->cl, idx, up);
+}
+
 /* conf_lua's hook: a console command changed a server's availability. */
 static void
 health_hook(void *arg, unsigned idx, int avail)

@@ -289,8 +289,12 @@ on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 static void
 on_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	log_warnx("SIGHUP: reload is not implemented yet; configuration "
-	    "unchanged");
+	struct master	*m = w->data;
+	char		 err[1024];
+
+	log_info("SIGHUP: reloading %s", m->opts.config);
+	if (reload_start(m, err, sizeof(err)) == -1)
+		log_warnx("reload refused, configuration unchanged: %s", err);
 }
 
 /* Stops reading, lets the workers finish what is in flight, exits. */
@@ -352,8 +356,14 @@ master_child_ready(struct master *m, struct child *c)
 		}
 		return;
 	}
-	if (m->ready_notified ||
-	    child_count(m, PROC_WORKER, 0) < m->conf->g.workers)
+	if (c->generation != m->generation ||
+	    child_count_ready_gen(m, m->generation) < m->conf->g.workers)
+		return;
+	if (m->reloading) {
+		reload_ready(m);
+		return;
+	}
+	if (m->ready_notified)
 		return;
 	m->ready_notified = 1;
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=serving with %u "

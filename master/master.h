@@ -107,6 +107,9 @@ struct master {
 	int			 stopping;
 	int			 ready_notified;
 	struct health		*health;
+	struct conf_lua		*old_cl;	/* until the reload is done */
+	int			 reloading;	/* N+1 starting */
+	uint64_t		 retired[WCTR_MAX];	/* of exited workers */
 	char			 run_user[CONF_NAME_MAX];  /* "": as started */
 	char			 run_group[CONF_NAME_MAX];
 };
@@ -118,6 +121,9 @@ void		 child_reap(struct ev_loop *, ev_child *, int);
 void		 child_stop_all(struct master *, uint32_t);
 struct child	*child_by_pid(struct master *, pid_t);
 unsigned	 child_count(struct master *, int, int);
+unsigned	 child_count_gen(struct master *, uint32_t);
+unsigned	 child_count_ready_gen(struct master *, uint32_t);
+void		 child_forget_retired(struct master *);
 int		 child_open_binary(const char *);
 
 /* listen.c: every listening socket, bound once. */
@@ -126,6 +132,11 @@ int		 listen_fd(struct master *, const struct sockaddr_x *, int,
 		    uint32_t);
 void		 listen_close_unused(struct master *);
 
+/* reload.c */
+int		 reload_start(struct master *, char *, size_t);
+void		 reload_ready(struct master *);
+void		 reload_gc(struct master *);
+
 /* privdrop.c */
 void		 privdrop(struct master *);
 
@@ -133,6 +144,7 @@ void		 privdrop(struct master *);
 int		 control_open(struct master *, const char *);
 void		 control_close(struct master *);
 void		 control_wiped(struct master *, uint32_t, uint64_t);
+void		 control_reloaded(struct master *, int, const char *);
 int		 master_cache_wipe(struct master *, uint32_t, int, const uint8_t *,
 		    size_t, int, uint64_t);
 
@@ -141,6 +153,7 @@ void		 health_start(struct master *);
 void		 health_stop(struct master *);
 void		 health_set_avail(struct master *, unsigned, int);
 int		 health_is_up(struct master *, unsigned);
+void		 health_seed(struct master *, unsigned, int);
 
 /* sdnotify.c */
 void		 sd_notify_send(const char *);

@@ -70,6 +70,8 @@ struct tconn {
 	uint32_t		 inflight;
 	uint32_t		 queries;
 	int			 eof;		/* no more reading */
+	int			 draining;	/* close once idle */
+	int			 busy;		/* in its read callback */
 	int			 paused;
 	int			 gone;		/* socket closed */
 };
@@ -240,13 +242,14 @@ tconn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 	int		 budget = 64;
 
 	ev_timer_again(loop, &c->idle);
+	c->busy++;
 	while (budget-- > 0 && !c->eof && !c->paused && !c->gone) {
-		if (c->rbuf == NULL) {
+		if (c->rbuf == NULL)
 			n = read(c->fd, c->lenbuf + c->got, 2 - c->got);
-		} else
+		else
 			n = read(c->fd, c->rbuf + c->got, c->rneed - c->got);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
+			break;
 		if (n == 0 || n == -1) {
 			if (n == -1 || c->got > 0 || c->rbuf != NULL)
 				CTR(w, tcp_read_errors);
@@ -254,8 +257,7 @@ tconn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 			ev_io_stop(loop, &c->rio);
 			if (n == -1)
 				tconn_close(c);
-			tconn_maybe_free(c);
-			return;
+			break;
 		}
 		c->got += (size_t)n;
 		if (c->rbuf == NULL) {
@@ -263,18 +265,16 @@ tconn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 				continue;
 			c->rneed = ((size_t)c->lenbuf[0] << 8) | c->lenbuf[1];
 			c->got = 0;
-			if (c->rneed < 12) {
+			if (c->rneed < DNS_HDRLEN) {
 				/* Nothing in it can be a query: hang up. */
 				CTR(w, tcp_read_errors);
 				tconn_close(c);
-				tconn_maybe_free(c);
-				return;
+				break;
 			}
 			if ((c->rbuf = malloc(c->rneed)) == NULL) {
 				log_warn("%s: malloc", __func__);
 				tconn_close(c);
-				tconn_maybe_free(c);
-				return;
+				break;
 			}
 			continue;
 		}
@@ -285,6 +285,9 @@ tconn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 		c->rbuf = NULL;
 		c->got = 0;
 	}
+	c->busy--;
+	/* Last: this may free c. */
+	tconn_maybe_free(c);
 }
 
 static void
@@ -454,6 +457,11 @@ tconn_maybe_free(struct tconn *c)
 {
 	struct worker	*w = c->w;
 
+	if (c->busy)
+		return;		/* the read callback calls again */
+	/* Draining: an idle connection (no message half read) ends now. */
+	if (c->draining && c->rbuf == NULL && c->got == 0)
+		c->eof = 1;
 	if (!c->eof || c->inflight > 0 || c->wq != NULL)
 		return;
 	tconn_close(c);
@@ -465,7 +473,11 @@ tconn_maybe_free(struct tconn *c)
 		worker_drain_check(w);
 }
 
-/* Draining: no new queries on any connection; close them when done. */
+/*
+ * Draining: connections are served until they are idle (nothing in
+ * flight, nothing to write, no message half read), then closed; the
+ * drain deadline ends the rest.
+ */
 void
 tcp_drain(struct worker *w)
 {
@@ -473,9 +485,7 @@ tcp_drain(struct worker *w)
 
 	for (c = TAILQ_FIRST(&w->tconns); c != NULL; c = t) {
 		t = TAILQ_NEXT(c, entry);
-		c->eof = 1;
-		if (!c->gone)
-			ev_io_stop(w->loop, &c->rio);
+		c->draining = 1;
 		tconn_maybe_free(c);
 	}
 }
