@@ -28,6 +28,8 @@
 #define CONF_MAX_CPUS		256
 #define CONF_MAX_WORKERS	64
 #define CONF_SERVER_POOLS	8	/* pools one server may be in */
+#define CONF_MAX_RECURSORS	8
+#define CONF_MAX_DONTQUERY	32
 #define CONF_MAX_SOCKETS	64	/* UDP sockets per backend */
 #define CONF_MAX_SKIP_OPTIONS	8
 
@@ -128,6 +130,34 @@ struct conf_acl {
 	uint8_t			 negate;
 };
 
+/*
+ * newRecursor{...}: the built-in resolver serves a pool instead of
+ * backends. Names and defaults follow the PowerDNS Recursor where it has
+ * the setting.
+ */
+struct conf_recursor {
+	int16_t			 pool;		/* index in pools */
+	char			 hint_file[CONF_PATH_MAX]; /* "": built in */
+	uint32_t		 ndont_query;
+	struct conf_acl		 dont_query[CONF_MAX_DONTQUERY];
+	uint64_t		 max_cache_entries;	/* record cache, 1000000 */
+	uint32_t		 max_cache_ttl;		/* 86400 */
+	uint32_t		 max_negative_ttl;	/* 3600 */
+	uint32_t		 max_queries_per_resolution; /* 50 */
+	uint32_t		 max_depth;		/* 40 */
+	uint32_t		 max_cname_chain;	/* 10 */
+	uint32_t		 max_concurrent;	/* per worker, 10000 */
+	uint32_t		 edns_buffer_size;	/* 1232 */
+	uint32_t		 server_timeout;	/* ms per try, 1500 */
+	uint32_t		 max_resolution_time;	/* ms, 4000 */
+	uint8_t			 qname_minimization;	/* 1 */
+	uint8_t			 do_ipv4;		/* 1 */
+	uint8_t			 do_ipv6;		/* 1 */
+	uint8_t			 harden_glue;		/* 1 */
+	struct sockaddr_x	 query_local4;	/* family 0: any */
+	struct sockaddr_x	 query_local6;
+};
+
 /* The scalar settings; MSG_CONF_BEGIN carries this. */
 struct conf_global {
 	uint32_t		 workers;	/* setWorkers count, 1 */
@@ -147,6 +177,12 @@ struct conf_global {
 	uint32_t		 tcp_idle_timeout;	/* s */
 	uint32_t		 udp_timeout;		/* backend, ms */
 	uint32_t		 drain_timeout;		/* ms */
+	/* dnsdist's client TCP settings. */
+	uint32_t		 max_tcp_queries_total;	/* per connection, 0 */
+	uint32_t		 max_tcp_conn_duration;	/* s, 0: no limit */
+	uint32_t		 tcp_client_recv_timeout; /* s, 2 */
+	uint32_t		 tcp_client_send_timeout; /* s, 2 */
+	uint8_t			 verbose_health_checks;
 	/* The console (dnsdist's controlSocket/setKey). */
 	uint8_t			 console_key_set;
 	uint8_t			 console_key[32];
@@ -159,6 +195,8 @@ struct conf {
 	char			 path[CONF_PATH_MAX];
 	uint32_t		 nlistens, nservers, npools, nacls, ncaches;
 	uint32_t		 nconsole_acls;
+	uint32_t		 nrecursors;
+	struct conf_recursor	 recursors[CONF_MAX_RECURSORS];
 	struct conf_listen	 listens[CONF_MAX_LISTEN];
 	struct conf_server	 servers[CONF_MAX_SERVERS];
 	struct conf_pool	 pools[CONF_MAX_POOLS];

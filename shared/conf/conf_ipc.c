@@ -33,12 +33,16 @@ conf_ipc_send(struct ipc *ipc, const struct conf *c)
 	for (i = 0; i < c->nacls; i++)
 		r |= ipc_send(ipc, MSG_CONF_ACL, &c->acls[i],
 		    sizeof(c->acls[i]), -1);
+	for (i = 0; i < c->nrecursors; i++)
+		r |= ipc_send(ipc, MSG_CONF_RECURSOR, &c->recursors[i],
+		    sizeof(c->recursors[i]), -1);
 	memset(&end, 0, sizeof(end));
 	end.nlistens = c->nlistens;
 	end.nservers = c->nservers;
 	end.npools = c->npools;
 	end.nacls = c->nacls;
 	end.ncaches = c->ncaches;
+	end.nrecursors = c->nrecursors;
 	r |= ipc_send(ipc, MSG_CONF_END, &end, sizeof(end), -1);
 	return r == 0 ? 0 : -1;
 }
@@ -53,6 +57,7 @@ conf_rx_init(struct conf_rx *rx)
 	rx->conf->nlistens = rx->conf->nservers = rx->conf->npools = 0;
 	rx->conf->nacls = rx->conf->ncaches = 0;
 	rx->conf->nconsole_acls = 0;
+	rx->conf->nrecursors = 0;
 }
 
 /* Appends one item of a list, refusing to overflow it. */
@@ -98,11 +103,15 @@ conf_rx_msg(struct conf_rx *rx, const struct ipc_msg *m)
 	case MSG_CONF_ACL:
 		RX_APPEND(rx, m, acls, nacls, CONF_MAX_ACL);
 		return 0;
+	case MSG_CONF_RECURSOR:
+		RX_APPEND(rx, m, recursors, nrecursors, CONF_MAX_RECURSORS);
+		return 0;
 	case MSG_CONF_END:
 		ipc_get(m, &end, sizeof(end));
 		if (end.nlistens != c->nlistens ||
 		    end.nservers != c->nservers || end.npools != c->npools ||
-		    end.nacls != c->nacls || end.ncaches != c->ncaches)
+		    end.nacls != c->nacls || end.ncaches != c->ncaches ||
+		    end.nrecursors != c->nrecursors)
 			fatalx("%s: MSG_CONF_END counts disagree", __func__);
 		rx->done = 1;
 		return 1;

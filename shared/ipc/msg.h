@@ -90,7 +90,7 @@ struct msg_ctl_done {
 /* MSG_CONF_END: the counts, checked against what arrived. */
 struct msg_conf_end {
 	uint32_t	 nlistens, nservers, npools, nacls, ncaches;
-	uint32_t	 pad;
+	uint32_t	 nrecursors;
 };
 
 /* A listening socket for listens[index]; the descriptor rides along. */
@@ -156,6 +156,7 @@ struct msg_cache_wiped {
 	X(MSG_CONF_SERVER,	struct conf_server,	0)		\
 	X(MSG_CONF_ACL,		struct conf_acl,	0)		\
 	X(MSG_CONF_CACHE,	struct conf_cache,	0)		\
+	X(MSG_CONF_RECURSOR,	struct conf_recursor,	0)		\
 	X(MSG_CONF_END,		struct msg_conf_end,	0)		\
 	X(MSG_FD_UDP,		struct msg_fd_listen,	MSGF_FD)	\
 	X(MSG_FD_TCP,		struct msg_fd_listen,	MSGF_FD)	\
