@@ -27,7 +27,7 @@ static int	 ctab_find(const struct wire_wr *, const struct name_ctab *,
 static void	 ctab_add(struct name_ctab *, size_t, const uint8_t *, size_t,
 		    size_t);
 
-#define L(c)	((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L(c)	((uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
 #define L4(c)	L(c), L((c) + 1), L((c) + 2), L((c) + 3)
 #define L16(c)	L4(c), L4((c) + 4), L4((c) + 8), L4((c) + 12)
 #define L64(c)	L16(c), L16((c) + 16), L16((c) + 32), L16((c) + 48)
