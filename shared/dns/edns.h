@@ -34,7 +34,7 @@
 
 #define EDNS_FLAG_DO		0x8000
 #define EDNS_VERSION		0	/* the only version shoal speaks */
-#define EDNS_MINSIZE		512	/* smaller advertised sizes mean this */
+#define EDNS_MINSIZE		512	/* smaller sizes count as this */
 #define EDNS_RRLEN		11	/* an OPT RR without options */
 #define EDNS_OPTHDR		4	/* option code and length */
 
@@ -51,7 +51,7 @@
 /* An OPT RR as read; opts points into the packet. */
 struct edns {
 	uint16_t	 udp_size;	/* the CLASS field, as sent */
-	uint8_t		 ext_rcode;	/* upper 8 bits of a 12-bit rcode */
+	uint8_t		 ext_rcode;	/* rcode bits 4-11 */
 	uint8_t		 version;
 	uint16_t	 flags;		/* EDNS_FLAG_DO and the Z bits */
 	uint16_t	 opts_len;
@@ -73,7 +73,7 @@ struct edns_ecs {
 struct edns_cookie {
 	uint8_t		 client[EDNS_COOKIE_CLIENT];
 	uint8_t		 server[EDNS_COOKIE_SRVMAX];
-	uint8_t		 server_len;	/* 0 (client cookie only) or 8-32 */
+	uint8_t		 server_len;	/* 0 (client only), 8-32 */
 };
 
 /*
@@ -86,7 +86,8 @@ int	 edns_parse(const uint8_t *, size_t, struct edns *, size_t *);
 uint16_t edns_rcode(uint16_t, const struct edns *);
 
 /* Iterates over options (from struct edns opts/opts_len). */
-void	 edns_opt_iter_init(struct edns_opt_iter *, const uint8_t *, size_t);
+void	 edns_opt_iter_init(struct edns_opt_iter *, const uint8_t *,
+	    size_t);
 /*
  * Gives the next option's code, data and length: 1, 0 at the end, -1 if
  * an option runs past the end (and for every later call).

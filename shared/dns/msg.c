@@ -16,7 +16,7 @@
 #define QUESTION_MINLEN	5	/* root name, type, class */
 #define RR_MINLEN	11	/* root name, type, class, ttl, rdlength */
 #define SOA_TAILLEN	20	/* serial refresh retry expire minimum */
-#define RDATA_SCRATCH	1100	/* decompressed RDATA of the typed formats */
+#define RDATA_SCRATCH	1100	/* typed RDATA, decompressed */
 
 static int	 query_qname(const uint8_t *, size_t, struct dns_query *);
 static enum dns_parse query_sections(const uint8_t *, size_t,

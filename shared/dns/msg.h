@@ -21,7 +21,7 @@
 
 #define DNS_HDRLEN		12
 #define DNS_MAXMSG		65535
-#define DNS_UDPSIZE		1232	/* advertised in OPT RRs shoal writes */
+#define DNS_UDPSIZE		1232	/* advertised in shoal's OPT RRs */
 
 #define DNS_FLAG_QR		0x8000
 #define DNS_FLAG_AA		0x0400
@@ -60,7 +60,7 @@ enum dns_section {
 /* What the worker does with a packet, from dns_query_parse(). */
 enum dns_parse {
 	DNS_PARSE_OK,		/* a query: answer it */
-	DNS_PARSE_DROP,		/* shorter than a header, or a response */
+	DNS_PARSE_DROP,		/* no full header, or a response */
 	DNS_PARSE_FORMERR,	/* bad question, counts or sections */
 	DNS_PARSE_NOTIMP,	/* opcode other than QUERY */
 	DNS_PARSE_BADVERS	/* well-formed, EDNS version above 0 */
@@ -78,8 +78,8 @@ struct dns_query {
 	uint16_t	 qclass;
 	uint16_t	 qname_off;
 	uint16_t	 qname_len;	/* wire form, root byte included */
-	uint16_t	 qend;		/* first byte after the question */
-	uint16_t	 udp_size;	/* largest reply: advertised, >= 512 */
+	uint16_t	 qend;		/* just past the question */
+	uint16_t	 udp_size;	/* advertised, at least 512 */
 	uint8_t		 has_edns;
 	uint8_t		 edns_version;
 	uint16_t	 edns_flags;	/* EDNS_FLAG_DO and the Z bits */
@@ -97,7 +97,7 @@ struct dns_query {
 /* One RR (or question, with ttl, rdlen and the offsets zero). */
 struct dns_rr {
 	enum dns_section section;
-	uint16_t	 owner_off;	/* the owner name, maybe compressed */
+	uint16_t	 owner_off;	/* owner name, maybe compressed */
 	uint16_t	 type;
 	uint16_t	 class;
 	uint32_t	 ttl;
@@ -111,7 +111,7 @@ struct dns_rr_iter {
 	struct wire_rd	 rd;
 	struct dns_hdr	 hdr;
 	enum dns_section section;
-	unsigned int	 left;		/* entries left in this section */
+	unsigned int	 left;		/* entries left in the section */
 	int		 seen_opt;
 };
 

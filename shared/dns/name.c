@@ -24,8 +24,8 @@ static int	 text_char(uint8_t, char *, size_t, size_t *);
 static int	 ctab_match(const uint8_t *, size_t, size_t, const uint8_t *);
 static int	 ctab_find(const struct wire_wr *, const struct name_ctab *,
 		    const uint8_t *, size_t, uint16_t *);
-static void	 ctab_add(struct name_ctab *, size_t, const uint8_t *, size_t,
-		    size_t);
+static void	 ctab_add(struct name_ctab *, size_t, const uint8_t *,
+		    size_t, size_t);
 
 #define L(c)	((uint8_t)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)))
 #define L4(c)	L(c), L((c) + 1), L((c) + 2), L((c) + 3)
@@ -173,7 +173,8 @@ name_hash(const uint8_t *name, size_t len, const struct name_hkey *key)
 	}
 	m = (uint64_t)len << 56;
 	for (left = len - i; left > 0; left--)
-		m |= (uint64_t)name_lower[name[i + left - 1]] << (8 * (left - 1));
+		m |= (uint64_t)name_lower[name[i + left - 1]] <<
+		    (8 * (left - 1));
 	v3 ^= m;
 	SIPROUND();
 	v0 ^= m;
@@ -321,7 +322,8 @@ name_pack(struct wire_wr *wr, const uint8_t *name, size_t len,
 	start = wr->pos;
 	if (ct != NULL) {
 		for (i = 0; name[i] != 0; i += name[i] + 1)
-			if (ctab_find(wr, ct, name + i, len - i, &target) == 0) {
+			if (ctab_find(wr, ct, name + i, len - i,
+			    &target) == 0) {
 				lit = i;
 				break;
 			}

@@ -26,8 +26,8 @@
 #define NAME_MAXLEN	255	/* wire form, root byte included */
 #define NAME_MAXLABEL	63
 #define NAME_MAXLABELS	127	/* labels besides the root */
-#define NAME_MAXPTRS	128	/* compression pointers followed per name */
-#define NAME_TEXTMAX	1024	/* longest text form (all \DDD), NUL included */
+#define NAME_MAXPTRS	128	/* pointers followed per name */
+#define NAME_TEXTMAX	1024	/* longest text form, NUL included */
 #define NAME_PTRMAX	0x3fff	/* largest offset a pointer can hold */
 
 /* Entries in a compression table (suffixes remembered per message). */

@@ -26,7 +26,8 @@ static void	 check_wire_name(const uint8_t *, size_t, size_t);
 static void	 check_text_name(const uint8_t *, size_t);
 static void	 check_name(const uint8_t *, size_t);
 static void	 check_pack(const uint8_t *, size_t);
-static void	 check_order(const uint8_t *, size_t, const uint8_t *, size_t);
+static void	 check_order(const uint8_t *, size_t, const uint8_t *,
+		    size_t);
 
 static const struct name_hkey	 key = { 0x0706050403020100ULL,
     0x0f0e0d0c0b0a0908ULL };
@@ -98,7 +99,8 @@ static void
 check_name(const uint8_t *name, size_t len)
 {
 	char	 text[NAME_TEXTMAX];
-	uint8_t	 back[NAME_MAXLEN], low[NAME_MAXLEN], parent[NAME_MAXLEN];
+	uint8_t	 back[NAME_MAXLEN], low[NAME_MAXLEN];
+	uint8_t	 parent[NAME_MAXLEN];
 	size_t	 blen, skip;
 	int	 tl;
 

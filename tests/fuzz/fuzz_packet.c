@@ -69,7 +69,8 @@ check_query(const uint8_t *p, size_t len)
 		FUZZ_ASSERT(q.qname_off + (size_t)q.qname_len + 4 == q.qend);
 		FUZZ_ASSERT(q.qend <= len);
 		for (i = 0; i < q.qname_len; i++)
-			FUZZ_ASSERT(q.qname[i] == name_lower[p[q.qname_off + i]]);
+			FUZZ_ASSERT(q.qname[i] ==
+			    name_lower[p[q.qname_off + i]]);
 		FUZZ_ASSERT(q.udp_size >= EDNS_MINSIZE);
 		if (q.has_edns) {
 			FUZZ_ASSERT(q.opt_off + (size_t)q.opt_len <= len);

@@ -694,7 +694,7 @@ START_TEST(test_rdata_unpack_types)
 	static const struct {
 		const char	*file;
 		uint16_t	 type;
-		size_t		 fixed;		/* bytes before the name */
+		size_t		 fixed;	/* bytes before the name */
 		const char	*name;
 	} cases[] = {
 		{ "r_srv.bin", DNS_TYPE_SRV, 6, "sip.shoal.test" },
@@ -738,7 +738,8 @@ START_TEST(test_rdata_unpack_soa)
 {
 	struct dns_rr_iter	 it;
 	struct dns_rr		 rr;
-	uint8_t			 rd[1100], m[NAME_MAXLEN], r[NAME_MAXLEN];
+	uint8_t			 rd[1100], m[NAME_MAXLEN];
+	uint8_t			 r[NAME_MAXLEN];
 	struct wire_wr		 wr;
 	size_t			 len, rl, ml, rlen;
 

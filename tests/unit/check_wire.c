@@ -152,7 +152,8 @@ START_TEST(test_wr_ints)
 {
 	struct wire_wr	 wr;
 	uint8_t		 buf[7];
-	const uint8_t	 want[] = { 0xab, 0x12, 0x34, 0xde, 0xad, 0xbe, 0xef };
+	const uint8_t	 want[] = { 0xab, 0x12, 0x34, 0xde, 0xad, 0xbe,
+	    0xef };
 
 	wire_wr_init(&wr, buf, sizeof(buf));
 	wire_wr_u8(&wr, 0xab);
