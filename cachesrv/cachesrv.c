@@ -18,7 +18,9 @@
 #include "shared/log.h"
 #include "shared/privsep.h"
 #include "shared/proc.h"
+#include "shared/shm/nsspeed.h"
 #include "shared/shm/pcache.h"
+#include "shared/shm/rcache.h"
 #include "shared/shm/segment.h"
 #include "shared/util.h"
 
@@ -36,12 +38,12 @@
 #define SWEEP_SLOTS		4096	/* slots looked at per shard per tick */
 
 static void	 cs_setup(struct cachesrv *);
-static void	 cs_create(struct cachesrv *, uint32_t);
 static void	 cs_on_msg(struct ipc *, struct ipc_msg *);
 static void	 cs_on_close(struct ipc *);
 static void	 cs_stop(struct ipc *, struct ipc_msg *);
 static void	 cs_wipe(struct ipc *, struct ipc_msg *);
 static void	 cs_sweep(struct ev_loop *, ev_timer *, int);
+static uint64_t	 cs_wipe_one(struct cseg *, const struct msg_cache_wipe *);
 
 static const struct ipc_perm master_perms[] = {
 	{ MSG_CTL_STOP,		IPC_ONCE,	cs_stop },
@@ -56,7 +58,8 @@ main(int argc, char *argv[])
 	struct cachesrv		*cs;
 	struct msg_ready	 r;
 	struct msg_fd_cache	 fc;
-	uint32_t		 i;
+	struct cseg		*s;
+	unsigned		 i;
 
 	log_init(LOG_LEVEL_INFO, "shoal-cachesrv");
 	if ((cs = calloc(1, sizeof(*cs))) == NULL)
@@ -76,16 +79,23 @@ main(int argc, char *argv[])
 	    cs_on_close, cs);
 
 	/* New segments go to the master, which hands them to the workers. */
-	for (i = 0; i < cs->conf->ncaches; i++) {
-		if (cs->caches[i].pc == NULL)
-			cs_create(cs, i);
-		if (!cs->caches[i].sent) {
+	for (i = 0; i < cs->set.n; i++) {
+		s = &cs->set.segs[i];
+		if (s->fd == -1) {
+			if (cseg_create(s, cs->conf) == -1)
+				fatalx_status(EXIT_NORESPAWN, "%s: cannot be "
+				    "created", cseg_name(s, cs->conf));
+			log_info("%s: %zu bytes reserved",
+			    cseg_name(s, cs->conf), s->size);
+		}
+		if (!s->sent) {
 			memset(&fc, 0, sizeof(fc));
-			fc.index = i;
-			fc.size = cs->caches[i].size;
+			fc.index = s->index;
+			fc.kind = s->kind;
+			fc.size = s->size;
 			ipc_send(&cs->ipc, MSG_FD_CACHE, &fc, sizeof(fc),
-			    cs->caches[i].fd);
-			cs->caches[i].sent = 1;
+			    s->fd);
+			s->sent = 1;
 		}
 	}
 	memset(&r, 0, sizeof(r));
@@ -111,7 +121,7 @@ cs_setup(struct cachesrv *cs)
 	struct ipc_msg		 m;
 	struct msg_fd_cache	 fc;
 	struct msg_start	 st;
-	struct cache		*c;
+	struct cseg		*s;
 	int			 r;
 
 	ipc_init(&cs->ipc, PROC_MASTER_FD, 0, NULL, NULL, NULL, cs);
@@ -124,8 +134,10 @@ cs_setup(struct cachesrv *cs)
 			fatalx_status(EXIT_NORESPAWN, "master went away");
 		if (m.hdr.type >= MSG_CONF_BEGIN &&
 		    m.hdr.type <= MSG_CONF_END) {
-			if (conf_rx_msg(&rx, &m) == 1)
+			if (conf_rx_msg(&rx, &m) == 1) {
 				cs->conf = rx.conf;
+				cacheset_init(&cs->set, cs->conf);
+			}
 			continue;
 		}
 		if (cs->conf == NULL)
@@ -134,21 +146,17 @@ cs_setup(struct cachesrv *cs)
 		switch (m.hdr.type) {
 		case MSG_FD_CACHE:
 			ipc_get(&m, &fc, sizeof(fc));
-			if (fc.index >= cs->conf->ncaches ||
-			    cs->caches[fc.index].pc != NULL)
-				fatalx("unexpected segment for cache %u",
-				    fc.index);
-			c = &cs->caches[fc.index];
-			c->fd = m.fd;
+			if ((s = cacheset_find(&cs->set, fc.kind,
+			    fc.index)) == NULL || s->fd != -1)
+				fatalx("unexpected segment (kind %u, %u)",
+				    fc.kind, fc.index);
+			if (cseg_attach(s, m.fd, fc.size) == -1)
+				fatalx("%s: cannot attach",
+				    cseg_name(s, cs->conf));
 			m.fd = -1;
-			if ((c->base = shm_segment_map(c->fd, &c->size,
-			    SHM_KIND_PCACHE)) == NULL ||
-			    (c->pc = pcache_attach(c->base, c->size)) == NULL)
-				fatalx("cache %u: cannot attach", fc.index);
-			c->sent = 1;
-			log_info("cache %s: attached to the existing segment "
-			    "(%zu bytes)", cs->conf->caches[fc.index].name,
-			    c->size);
+			s->sent = 1;
+			log_info("%s: attached to the existing segment",
+			    cseg_name(s, cs->conf));
 			break;
 		case MSG_CTL_START:
 			ipc_get(&m, &st, sizeof(st));
@@ -163,32 +171,6 @@ cs_setup(struct cachesrv *cs)
 			    msg_name(m.hdr.type));
 		}
 	}
-}
-
-static void
-cs_create(struct cachesrv *cs, uint32_t i)
-{
-	const struct conf_cache	*cc = &cs->conf->caches[i];
-	struct cache		*c = &cs->caches[i];
-	struct pcache_params	 p;
-
-	memset(&p, 0, sizeof(p));
-	p.max_entries = cc->max_entries;
-	p.shards = cc->shards;
-	if ((c->size = pcache_layout_size(&p)) == 0)
-		fatalx_status(EXIT_NORESPAWN, "cache %s: %llu entries in %u "
-		    "shards cannot be laid out", cc->name,
-		    (unsigned long long)cc->max_entries, cc->shards);
-	if ((c->fd = shm_segment_create(cc->name, c->size,
-	    SHM_KIND_PCACHE)) == -1 ||
-	    (c->base = shm_segment_map(c->fd, &c->size,
-	    SHM_KIND_PCACHE)) == NULL ||
-	    pcache_format(c->base, c->size, &p) == -1 ||
-	    (c->pc = pcache_attach(c->base, c->size)) == NULL)
-		fatalx("cache %s: cannot create its segment", cc->name);
-	log_info("cache %s: %llu entries, %u shards, %zu bytes reserved",
-	    cc->name, (unsigned long long)cc->max_entries, cc->shards,
-	    c->size);
 }
 
 static void
@@ -218,51 +200,73 @@ cs_wipe(struct ipc *ipc, struct ipc_msg *m)
 	struct cachesrv		*cs = ipc->arg;
 	struct msg_cache_wipe	 w;
 	struct msg_cache_wiped	 done;
-	struct pcache		*pc;
-	uint32_t		 i, lo, hi;
-	ssize_t			 n;
+	struct cseg		*s;
+	unsigned		 i;
 
 	ipc_get(m, &w, sizeof(w));
 	memset(&done, 0, sizeof(done));
 	done.id = w.id;
 	if (w.qname_len > sizeof(w.qname))
 		fatalx("%s: qname length %u", __func__, w.qname_len);
-	lo = w.cache == CACHE_ALL ? 0 : w.cache;
-	hi = w.cache == CACHE_ALL ? cs->conf->ncaches : w.cache + 1;
-	if (hi > cs->conf->ncaches)
+	if (w.cache != CACHE_ALL && w.cache >= cs->conf->ncaches)
 		fatalx("%s: cache %u of %u", __func__, w.cache,
 		    cs->conf->ncaches);
-	for (i = lo; i < hi; i++) {
-		pc = cs->caches[i].pc;
-		switch (w.kind) {
-		case WIPE_NAME:
-		case WIPE_SUFFIX:
-			n = pcache_wipe_match(pc, w.qname, w.qname_len,
-			    w.qtype, w.kind == WIPE_SUFFIX);
-			if (n > 0)
-				done.removed += (uint64_t)n;
-			break;
-		case WIPE_ALL:
-			done.removed += pcache_wipe_all(pc);
-			break;
-		case WIPE_EXPUNGE:
-			done.removed += pcache_expunge(pc, w.keep);
-			break;
-		default:
-			fatalx("%s: kind %u", __func__, w.kind);
-		}
+	for (i = 0; i < cs->set.n; i++) {
+		s = &cs->set.segs[i];
+		/* One packet cache, or all caches (records too). */
+		if (w.cache != CACHE_ALL && (s->kind != SHM_KIND_PCACHE ||
+		    s->index != w.cache))
+			continue;
+		if (s->kind != SHM_KIND_NSSPEED)
+			done.removed += cs_wipe_one(s, &w);
 	}
 	log_info("wiped %llu cache entries", (unsigned long long)done.removed);
 	ipc_send(ipc, MSG_CACHE_WIPED, &done, sizeof(done), -1);
+}
+
+/* One segment's part of a wipe: the number of entries removed. */
+static uint64_t
+cs_wipe_one(struct cseg *s, const struct msg_cache_wipe *w)
+{
+	ssize_t	 n = 0;
+
+	switch (w->kind) {
+	case WIPE_NAME:
+	case WIPE_SUFFIX:
+		n = s->kind == SHM_KIND_PCACHE ? pcache_wipe_match(s->h,
+		    w->qname, w->qname_len, w->qtype, w->kind == WIPE_SUFFIX) :
+		    rcache_wipe_match(s->h, w->qname, w->qname_len, w->qtype,
+		    w->kind == WIPE_SUFFIX);
+		break;
+	case WIPE_ALL:
+		n = (ssize_t)(s->kind == SHM_KIND_PCACHE ?
+		    pcache_wipe_all(s->h) : rcache_wipe_all(s->h));
+		break;
+	case WIPE_EXPUNGE:
+		if (s->kind == SHM_KIND_PCACHE)
+			n = (ssize_t)pcache_expunge(s->h, w->keep);
+		break;
+	default:
+		fatalx("%s: kind %u", __func__, w->kind);
+	}
+	return n > 0 ? (uint64_t)n : 0;
 }
 
 static void
 cs_sweep(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct cachesrv	*cs = t->data;
+	struct cseg	*s;
 	uint64_t	 now = now_wall();
-	uint32_t	 i;
+	unsigned	 i;
 
-	for (i = 0; i < cs->conf->ncaches; i++)
-		pcache_sweep(cs->caches[i].pc, now, SWEEP_SLOTS);
+	for (i = 0; i < cs->set.n; i++) {
+		s = &cs->set.segs[i];
+		if (s->kind == SHM_KIND_PCACHE)
+			pcache_sweep(s->h, now, SWEEP_SLOTS);
+		else if (s->kind == SHM_KIND_RCACHE)
+			rcache_sweep(s->h, now, SWEEP_SLOTS);
+		else
+			nsspeed_sweep(s->h, now, SWEEP_SLOTS);
+	}
 }

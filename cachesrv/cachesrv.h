@@ -10,17 +10,7 @@
 
 #include "shared/conf/conf.h"
 #include "shared/ipc/ipc.h"
-
-struct pcache;
-
-/* One cache segment. */
-struct cache {
-	int		 fd;
-	void		*base;
-	size_t		 size;
-	struct pcache	*pc;
-	int		 sent;		/* the master holds its descriptor */
-};
+#include "shared/shm/cacheset.h"
 
 struct cachesrv {
 	struct ev_loop	*loop;
@@ -29,7 +19,7 @@ struct cachesrv {
 	uint32_t	 generation;
 	char		 user[CONF_NAME_MAX];
 	char		 group[CONF_NAME_MAX];
-	struct cache	 caches[CONF_MAX_CACHES];
+	struct cacheset	 set;
 	ev_timer	 sweep;
 };
 

@@ -37,6 +37,7 @@ static const struct {
 	{ "reload",	CTL_RELOAD,	"reload the configuration" },
 	{ "cache",	0,		"stats | dump [FILE] | wipe NAME | "
 	    "wipe-suffix NAME | wipe-all" },
+	{ "nsspeeds",	CTL_NSSPEEDS,	"the resolver's servers and their RTT" },
 };
 
 static const struct {

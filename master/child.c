@@ -217,16 +217,18 @@ send_caches(struct child *c)
 {
 	struct master		*m = c->m;
 	struct msg_fd_cache	 fc;
-	uint32_t		 i;
+	struct cseg		*s;
+	unsigned		 i;
 
-	for (i = 0; i < m->conf->ncaches; i++) {
-		if (m->caches[i].fd == -1)
+	for (i = 0; i < m->set.n; i++) {
+		s = &m->set.segs[i];
+		if (s->fd == -1)
 			continue;
 		memset(&fc, 0, sizeof(fc));
-		fc.index = i;
-		fc.size = m->caches[i].size;
-		ipc_send(&c->ipc, MSG_FD_CACHE, &fc, sizeof(fc),
-		    m->caches[i].fd);
+		fc.index = s->index;
+		fc.kind = s->kind;
+		fc.size = s->size;
+		ipc_send(&c->ipc, MSG_FD_CACHE, &fc, sizeof(fc), s->fd);
 	}
 }
 
@@ -289,21 +291,18 @@ cachesrv_fd(struct ipc *ipc, struct ipc_msg *msg)
 	struct child		*c = ipc->arg;
 	struct master		*m = c->m;
 	struct msg_fd_cache	 fc;
-	struct mcache		*mc;
+	struct cseg		*s;
 
 	ipc_get(msg, &fc, sizeof(fc));
-	if (c->state != CHILD_STARTING || fc.index >= m->conf->ncaches ||
-	    m->caches[fc.index].fd != -1)
-		fatalx("%s: unexpected segment for cache %u", __func__,
-		    fc.index);
-	mc = &m->caches[fc.index];
-	mc->fd = msg->fd;
+	if (c->state != CHILD_STARTING ||
+	    (s = cacheset_find(&m->set, fc.kind, fc.index)) == NULL ||
+	    s->fd != -1)
+		fatalx("%s: unexpected segment (kind %u, %u)", __func__,
+		    fc.kind, fc.index);
+	if (cseg_attach(s, msg->fd, fc.size) == -1)
+		fatalx("%s: the cache server's segment is unusable",
+		    cseg_name(s, m->conf));
 	msg->fd = -1;
-	if ((mc->base = shm_segment_map(mc->fd, &mc->size,
-	    SHM_KIND_PCACHE)) == NULL || mc->size != fc.size ||
-	    (mc->pc = pcache_attach(mc->base, mc->size)) == NULL)
-		fatalx("cache %u: the cache server's segment is unusable",
-		    fc.index);
 }
 
 static void

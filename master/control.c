@@ -20,7 +20,10 @@
 #include "shared/dns/rrtype.h"
 #include "shared/ipc/ipc.h"
 #include "shared/log.h"
+#include "shared/shm/nsspeed.h"
 #include "shared/shm/pcache.h"
+#include "shared/shm/rcache.h"
+#include "shared/shm/segment.h"
 #include "shared/state.h"
 #include "shared/util.h"
 
@@ -58,6 +61,7 @@ static void	 cmd_servers(struct ctl_client *);
 static void	 cmd_counters(struct ctl_client *);
 static void	 cmd_cache_stats(struct ctl_client *);
 static void	 cmd_cache_dump(struct ctl_client *);
+static void	 cmd_nsspeeds(struct ctl_client *);
 static void	 cmd_cache_wipe(struct ctl_client *, uint32_t, const char *);
 
 static const struct ipc_perm ctl_perms[] = {
@@ -313,6 +317,9 @@ ctl_request(struct ipc *ipc, struct ipc_msg *msg)
 	case CTL_CACHE_STATS:
 		cmd_cache_stats(c);
 		break;
+	case CTL_NSSPEEDS:
+		cmd_nsspeeds(c);
+		break;
 	case CTL_CACHE_DUMP:
 		cmd_cache_dump(c);
 		if (c->truncated) {
@@ -448,57 +455,91 @@ cmd_counters(struct ctl_client *c)
 }
 
 static void
-cmd_cache_stats(struct ctl_client *c)
+pcache_stats_print(struct ctl_client *c, struct cseg *s)
 {
-	struct master			*m = c->m;
 	struct pcache_shard_stats	*sh;
 	struct pcache_stats		 st;
-	const struct conf_cache		*cc;
-	uint32_t			 i, k, n;
+	uint32_t			 k, n;
 
-	if (m->conf->ncaches == 0) {
-		ctl_printf(c, "no packet cache configured\n");
+	n = pcache_shards(s->h);
+	if ((sh = calloc(n, sizeof(*sh))) == NULL) {
+		ctl_printf(c, "cache %s: out of memory\n",
+		    cseg_name(s, c->m->conf));
 		return;
 	}
-	for (i = 0; i < m->conf->ncaches; i++) {
-		cc = &m->conf->caches[i];
-		if (m->caches[i].pc == NULL) {
-			ctl_printf(c, "cache %s: not created yet\n", cc->name);
-			continue;
-		}
-		n = pcache_shards(m->caches[i].pc);
-		if ((sh = calloc(n, sizeof(*sh))) == NULL) {
-			ctl_printf(c, "cache %s: out of memory\n", cc->name);
-			continue;
-		}
-		pcache_stats(m->caches[i].pc, &st, sh, n);
-		ctl_printf(c, "cache %s: max-entries %llu shards %u "
-		    "segment-bytes %llu\n", cc->name,
-		    (unsigned long long)st.max_entries, st.shards,
-		    (unsigned long long)st.segment_size);
-		ctl_printf(c, "%-6s %10s %12s %12s %10s %10s %10s %12s\n",
-		    "shard", "entries", "hits", "misses", "evictions",
-		    "expired", "collisions", "bytes-used");
-		for (k = 0; k < n; k++)
-			ctl_printf(c, "%-6u %10llu %12llu %12llu %10llu %10llu "
-			    "%10llu %12llu\n", k,
-			    (unsigned long long)sh[k].entries,
-			    (unsigned long long)sh[k].hits,
-			    (unsigned long long)sh[k].misses,
-			    (unsigned long long)sh[k].evictions,
-			    (unsigned long long)sh[k].expired,
-			    (unsigned long long)sh[k].collisions,
-			    (unsigned long long)sh[k].bytes_used);
+	pcache_stats(s->h, &st, sh, n);
+	ctl_printf(c, "cache %s: max-entries %llu shards %u segment-bytes "
+	    "%llu\n", cseg_name(s, c->m->conf),
+	    (unsigned long long)st.max_entries, st.shards,
+	    (unsigned long long)st.segment_size);
+	ctl_printf(c, "%-6s %10s %12s %12s %10s %10s %10s %12s\n", "shard",
+	    "entries", "hits", "misses", "evictions", "expired", "collisions",
+	    "bytes-used");
+	for (k = 0; k <= n; k++) {
+		struct pcache_shard_stats *x = k < n ? &sh[k] : &st.sum;
+		char	 label[16];
+
+		snprintf(label, sizeof(label), k < n ? "%u" : "total", k);
 		ctl_printf(c, "%-6s %10llu %12llu %12llu %10llu %10llu "
-		    "%10llu %12llu\n", "total",
-		    (unsigned long long)st.sum.entries,
-		    (unsigned long long)st.sum.hits,
-		    (unsigned long long)st.sum.misses,
-		    (unsigned long long)st.sum.evictions,
-		    (unsigned long long)st.sum.expired,
-		    (unsigned long long)st.sum.collisions,
-		    (unsigned long long)st.sum.bytes_used);
-		free(sh);
+		    "%10llu %12llu\n", label,
+		    (unsigned long long)x->entries,
+		    (unsigned long long)x->hits,
+		    (unsigned long long)x->misses,
+		    (unsigned long long)x->evictions,
+		    (unsigned long long)x->expired,
+		    (unsigned long long)x->collisions,
+		    (unsigned long long)x->bytes_used);
+	}
+	free(sh);
+}
+
+static void
+rcache_stats_print(struct ctl_client *c, struct cseg *s)
+{
+	struct rcache_stats	 st;
+	struct rcache_tab_stats	*t;
+	int			 k;
+
+	rcache_stats(s->h, &st);
+	ctl_printf(c, "%s: shards %u segment-bytes %llu\n",
+	    cseg_name(s, c->m->conf), st.shards,
+	    (unsigned long long)st.segment_size);
+	for (k = 0; k < 2; k++) {
+		t = k == 0 ? &st.rr : &st.neg;
+		ctl_printf(c, "  %-9s entries %llu hits %llu misses %llu "
+		    "stores %llu kept %llu evictions %llu expired %llu "
+		    "bytes-used %llu\n", k == 0 ? "records" : "negative",
+		    (unsigned long long)t->entries,
+		    (unsigned long long)t->hits,
+		    (unsigned long long)t->misses,
+		    (unsigned long long)t->stores,
+		    (unsigned long long)t->kept,
+		    (unsigned long long)t->evictions,
+		    (unsigned long long)t->expired,
+		    (unsigned long long)t->bytes_used);
+	}
+}
+
+static void
+cmd_cache_stats(struct ctl_client *c)
+{
+	struct master	*m = c->m;
+	struct cseg	*s;
+	unsigned	 i;
+
+	if (m->set.n == 0) {
+		ctl_printf(c, "no cache configured\n");
+		return;
+	}
+	for (i = 0; i < m->set.n; i++) {
+		s = &m->set.segs[i];
+		if (s->h == NULL)
+			ctl_printf(c, "%s: not created yet\n",
+			    cseg_name(s, m->conf));
+		else if (s->kind == SHM_KIND_PCACHE)
+			pcache_stats_print(c, s);
+		else if (s->kind == SHM_KIND_RCACHE)
+			rcache_stats_print(c, s);
 	}
 }
 
@@ -516,17 +557,61 @@ dump_line(void *arg, const uint8_t *qname, size_t qlen, uint16_t qtype,
 }
 
 static void
+dump_row(void *arg, const struct rcache_row *row)
+{
+	struct ctl_client	*c = arg;
+	char			 line[RCACHE_ROW_MAX];
+
+	if (rcache_row_fmt(row, line, sizeof(line)) >= 0)
+		ctl_printf(c, "%s\n", line);
+}
+
+static void
+dump_ns(void *arg, const struct nsspeed_row *row)
+{
+	struct ctl_client	*c = arg;
+	char			 line[NSSPEED_ROW_MAX];
+
+	if (nsspeed_row_fmt(row, line, sizeof(line)) >= 0)
+		ctl_printf(c, "%s\n", line);
+}
+
+static void
 cmd_cache_dump(struct ctl_client *c)
 {
 	struct master	*m = c->m;
-	uint32_t	 i;
+	struct cseg	*s;
+	unsigned	 i;
 
-	for (i = 0; i < m->conf->ncaches; i++) {
-		if (m->caches[i].pc == NULL)
+	for (i = 0; i < m->set.n; i++) {
+		s = &m->set.segs[i];
+		if (s->h == NULL)
 			continue;
-		ctl_printf(c, "; cache %s: name type ttl-left bytes\n",
-		    m->conf->caches[i].name);
-		pcache_dump(m->caches[i].pc, now_wall(), dump_line, c);
+		if (s->kind == SHM_KIND_PCACHE) {
+			ctl_printf(c, "; packet cache %s: name type "
+			    "ttl-left bytes\n", cseg_name(s, m->conf));
+			pcache_dump(s->h, now_wall(), dump_line, c);
+		} else if (s->kind == SHM_KIND_RCACHE) {
+			ctl_printf(c, "; %s: name type rank ttl-left "
+			    "records\n", cseg_name(s, m->conf));
+			rcache_dump(s->h, now_wall(), dump_row, c);
+		}
+	}
+}
+
+static void
+cmd_nsspeeds(struct ctl_client *c)
+{
+	struct master	*m = c->m;
+	struct cseg	*s;
+	unsigned	 i;
+
+	for (i = 0; i < m->set.n; i++) {
+		s = &m->set.segs[i];
+		if (s->h == NULL || s->kind != SHM_KIND_NSSPEED)
+			continue;
+		ctl_printf(c, "; %s\n", cseg_name(s, m->conf));
+		nsspeed_dump(s->h, now_wall(), dump_ns, c);
 	}
 }
 

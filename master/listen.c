@@ -19,8 +19,10 @@
 #include "shared/util.h"
 
 #define TCP_BACKLOG_DEFAULT	1024
+#define UDP_BUFSZ		(4 * 1024 * 1024)	/* asked; the kernel caps */
 
 static int	 listen_open(const struct conf_listen *, int);
+static int	 listen_wildcard(const struct sockaddr_x *);
 static struct msock *listen_find(struct master *, const struct sockaddr_x *,
 		    int, uint32_t);
 static int	 listen_add(struct master *, const struct conf_listen *, int,
@@ -134,6 +136,17 @@ setopt_int(int fd, int level, int name, int v, const char *what)
 	return 0;
 }
 
+/* Whether an address is the wildcard (0.0.0.0 or ::). */
+static int
+listen_wildcard(const struct sockaddr_x *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(
+	    &((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+}
+
 /* One socket, bound, listening if TCP; -1 with the reason logged. */
 static int
 listen_open(const struct conf_listen *l, int proto)
@@ -156,11 +169,22 @@ listen_open(const struct conf_listen *l, int proto)
 	if (v6 && setopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1,
 	    "IPV6_V6ONLY") == -1)
 		goto fail;
-	/* Answers must leave from the address the query came to. */
-	if (proto == SOCK_DGRAM && (v6 ? setopt_int(fd, IPPROTO_IPV6,
-	    IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO") : setopt_int(fd,
-	    IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO")) == -1)
+	/*
+	 * Answers must leave from the address the query came to: on a
+	 * wildcard address the kernel says which with each datagram.
+	 */
+	if (proto == SOCK_DGRAM && listen_wildcard(&l->addr) &&
+	    (v6 ? setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1,
+	    "IPV6_RECVPKTINFO") : setopt_int(fd, IPPROTO_IP, IP_PKTINFO, 1,
+	    "IP_PKTINFO")) == -1)
 		goto fail;
+	if (proto == SOCK_DGRAM) {
+		/* Bursts queue instead of dropping; best effort. */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ UDP_BUFSZ },
+		    sizeof(int));
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ UDP_BUFSZ },
+		    sizeof(int));
+	}
 	if (l->interface[0] != '\0' && setsockopt(fd, SOL_SOCKET,
 	    SO_BINDTODEVICE, l->interface, strlen(l->interface)) == -1) {
 		log_warn("%s: SO_BINDTODEVICE %s", a, l->interface);

@@ -63,8 +63,6 @@ main(int argc, char *argv[])
 	m->state_fd = -1;
 	m->worker_bin = -1;
 	m->cachesrv_bin = -1;
-	for (i = 0; i < nitems(m->caches); i++)
-		m->caches[i].fd = -1;
 	TAILQ_INIT(&m->children);
 	log_init(LOG_LEVEL_INFO, "shoald");
 	parse_args(m, argc, argv);
@@ -91,7 +89,8 @@ main(int argc, char *argv[])
 	if ((m->loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
 		fatalx("cannot initialise libev");
 	m->worker_bin = child_open_binary(PROC_WORKER_BIN);
-	if (m->conf->ncaches > 0)
+	cacheset_init(&m->set, m->conf);
+	if (m->set.n > 0)
 		m->cachesrv_bin = child_open_binary(PROC_CACHESRV_BIN);
 	setup_state(m);
 	if (listen_bind_all(m, m->conf) == -1)
@@ -114,7 +113,7 @@ main(int argc, char *argv[])
 	ev_child_start(m->loop, &m->sig_child);
 
 	m->generation = 1;
-	if (m->conf->ncaches > 0)
+	if (m->set.n > 0)
 		child_spawn_cachesrv(m);
 	else {
 		m->workers_started = 1;
@@ -341,15 +340,12 @@ master_child_ready(struct master *m, struct child *c)
 {
 	char	 status[128];
 
-	uint32_t	 i;
-
 	if (m->stopping)
 		return;
 	if (c->role == PROC_CACHESRV) {
-		for (i = 0; i < m->conf->ncaches; i++)
-			if (m->caches[i].fd == -1)
-				fatalx("the cache server is ready without "
-				    "cache %u", i);
+		if (!cacheset_complete(&m->set))
+			fatalx("the cache server is ready without every "
+			    "cache");
 		if (!m->workers_started) {
 			m->workers_started = 1;
 			child_spawn_generation(m);

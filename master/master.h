@@ -13,6 +13,7 @@
 #include "shared/conf/conf.h"
 #include "shared/ipc/ipc.h"
 #include "shared/proc.h"
+#include "shared/shm/cacheset.h"
 #include "shared/state.h"
 
 struct conf_lua;
@@ -58,15 +59,6 @@ struct health;
 struct pcache;
 struct ctl_client;
 
-/* A cache segment; the master keeps it for the daemon's life. */
-struct mcache {
-	int			 fd;		/* -1 until the cache server
-						   created it */
-	size_t			 size;
-	void			*base;		/* mapped: stats, dumps */
-	struct pcache		*pc;
-};
-
 /* A wipe sent to the cache server, waiting for its answer. */
 struct wipe_wait {
 	uint32_t		 id;
@@ -92,7 +84,7 @@ struct master {
 	int			 cachesrv_bin;
 	struct child		*cachesrv;
 	int			 workers_started;
-	struct mcache		 caches[CONF_MAX_CACHES];
+	struct cacheset		 set;		/* cache segments, mapped */
 	uint32_t		 wipe_id;
 	int			 state_fd;
 	struct state		*st;

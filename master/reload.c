@@ -153,6 +153,19 @@ reload_compatible(struct master *m, const struct conf *nc, char *err,
 	uint32_t		 i;
 
 	err[0] = '\0';
+	if (nc->nrecursors != oc->nrecursors) {
+		snprintf(err, errlen, "the number of recursors changed "
+		    "(%u to %u): restart shoald to apply it", oc->nrecursors,
+		    nc->nrecursors);
+		return -1;
+	}
+	for (i = 0; i < nc->nrecursors; i++)
+		if (nc->recursors[i].max_cache_entries !=
+		    oc->recursors[i].max_cache_entries) {
+			snprintf(err, errlen, "recursor %u: maxCacheEntries "
+			    "changed: restart shoald to apply it", i);
+			return -1;
+		}
 	if (nc->ncaches != oc->ncaches) {
 		snprintf(err, errlen, "the number of packet caches changed "
 		    "(%u to %u): restart shoald to apply it", oc->ncaches,

@@ -53,7 +53,15 @@
 	X(tcp_idle_timeouts,	"TCP connections closed after idling")	\
 	X(tcp_read_errors,	"TCP connections closed on a read error or bad length") \
 	X(cache_hits,		"answers from the packet cache")	\
-	X(cache_misses,		"packet cache misses")
+	X(cache_misses,		"packet cache misses")			\
+	X(rec_queries,		"questions the resolver took")		\
+	X(rec_overload,		"questions dropped: maxConcurrent reached") \
+	X(rec_limits,		"resolutions stopped by a limit (queries, time, depth)") \
+	X(rec_upstream,		"queries sent to authoritative servers") \
+	X(rec_upstream_tcp,	"of which over TCP")			\
+	X(rec_upstream_timeouts, "authoritative servers that did not answer in time") \
+	X(rec_upstream_joined,	"upstream queries joined to one in flight") \
+	X(rec_upstream_bad,	"upstream answers that did not match")
 
 enum worker_counter {
 #define WCTR_ENUM(name, desc)	WCTR_##name,

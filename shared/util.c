@@ -291,6 +291,15 @@ now_mono_ms(void)
 }
 
 uint64_t
+now_mono_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
 now_wall(void)
 {
 	return (uint64_t)time(NULL);

@@ -60,8 +60,9 @@ int	 addr_equal(const struct sockaddr *, const struct sockaddr *);
 /* Whether addr lies in net/prefix (families must match). */
 int	 addr_in_net(const struct sockaddr *, const struct sockaddr *, int);
 
-/* Monotonic time in milliseconds (network timers). */
+/* Monotonic time in milliseconds and microseconds (network timers). */
 uint64_t now_mono_ms(void);
+uint64_t now_mono_us(void);
 /* Wall-clock seconds (cache ages; follows a faked clock in tests). */
 uint64_t now_wall(void);
 

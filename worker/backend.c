@@ -136,7 +136,7 @@ backend_udp_forward(struct worker *w, struct qctx *qc,
 	s->qname_len = (uint8_t)qc->q.qname_len;
 	memcpy(s->qname, qc->q.qname, qc->q.qname_len);
 	s->ck = qc->ck;
-	s->sent_ms = (uint64_t)(ev_now(w->loop) * 1000.0);
+	s->sent_ms = w->now_ms;
 	s->peer = *peer;
 	s->next = -1;
 	s->prev = bs->tail;
@@ -257,7 +257,7 @@ backend_udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 		 * and health checks deal with it. */
 		return;
 	}
-	now = (uint64_t)(ev_now(loop) * 1000.0);
+	now = w->now_ms;
 	for (i = 0; i < n; i++) {
 		pkt = w->riov[i].iov_base;
 		len = w->rmsgs[i].msg_len;
@@ -340,7 +340,7 @@ backend_timeouts_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	struct worker	*w = t->data;
 	struct backend	*be;
 	struct bsock	*bs;
-	uint64_t	 now = (uint64_t)(ev_now(loop) * 1000.0), limit;
+	uint64_t	 now = w->now_ms, limit;
 	uint32_t	 i, k;
 
 	limit = w->conf->g.udp_timeout;

@@ -53,6 +53,8 @@ pipeline_query(struct worker *w, struct qctx *qc)
 		}
 		CTR(w, cache_misses);
 	}
+	if (qc->pool->rec != NULL)
+		return V_RESOLVE;
 	if ((qc->be = pool_select(w, qc->pool, qc)) == NULL) {
 		CTR(w, no_server);
 		/* With no backend, stale answers are better than none. */

@@ -125,7 +125,7 @@ policy_first_available(struct worker *w, struct wpool *p,
     const struct qctx *qc)
 {
 	struct backend	*be;
-	uint64_t	 now = (uint64_t)(ev_now(w->loop) * 1000.0);
+	uint64_t	 now = w->now_ms;
 	uint32_t	 i;
 
 	for (i = 0; i < p->nbes; i++) {

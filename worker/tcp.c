@@ -120,6 +120,7 @@ static void	 tconn_write_cb(struct ev_loop *, ev_io *, int);
 static void	 tconn_idle_cb(struct ev_loop *, ev_timer *, int);
 static void	 tconn_query(struct tconn *, uint8_t *, size_t);
 static void	 tconn_queue(struct tconn *, const uint8_t *, size_t);
+static void	 tconn_pause_check(struct tconn *);
 static void	 tconn_close(struct tconn *);
 static void	 tconn_maybe_free(struct tconn *);
 static void	 tconn_flush(struct tconn *);
@@ -315,6 +316,11 @@ tconn_query(struct tconn *c, uint8_t *pkt, size_t len)
 		return;
 	case V_FORWARD:
 		break;
+	case V_RESOLVE:
+		if (rec_query(qc.pool->rec, &qc, NULL, c) == -1)
+			return;
+		tconn_pause_check(c);
+		return;
 	}
 	if ((q = tq_new(&qc)) == NULL)
 		return;
@@ -322,13 +328,22 @@ tconn_query(struct tconn *c, uint8_t *pkt, size_t len)
 	c->inflight++;
 	w->inflight++;
 	qc.be->ctr->tcp_queries++;
+	tconn_pause_check(c);
+	bconn_dispatch(qc.be, q);
+}
+
+/* At the in-flight limit, reading pauses until an answer is done. */
+static void
+tconn_pause_check(struct tconn *c)
+{
+	struct worker	*w = c->w;
+
 	if (w->conf->g.max_tcp_queries_per_conn > 0 &&
 	    c->inflight >= w->conf->g.max_tcp_queries_per_conn) {
 		CTR(w, tcp_queries_overflow);
 		c->paused = 1;
 		ev_io_stop(w->loop, &c->rio);
 	}
-	bconn_dispatch(qc.be, q);
 }
 
 /* Queues one answer with its length prefix and starts writing. */
@@ -490,6 +505,40 @@ tcp_drain(struct worker *w)
 	}
 }
 
+/*
+ * For the resolver: a query of c is being answered elsewhere (hold), its
+ * answer (answer), and the end of it (release, which may free c).
+ */
+void
+tcp_client_hold(struct tconn *c)
+{
+	c->inflight++;
+}
+
+void
+tcp_client_answer(struct tconn *c, const uint8_t *buf, size_t len)
+{
+	if (c->gone)
+		return;
+	tconn_queue(c, buf, len);
+	c->w->ctr->c[WCTR_responses]++;
+}
+
+void
+tcp_client_release(struct tconn *c)
+{
+	struct worker	*w = c->w;
+
+	c->inflight--;
+	if (c->paused && !c->gone &&
+	    c->inflight < w->conf->g.max_tcp_queries_per_conn) {
+		c->paused = 0;
+		if (!c->eof)
+			ev_io_start(w->loop, &c->rio);
+	}
+	tconn_maybe_free(c);
+}
+
 /* ---- queries travelling to backends ---- */
 
 static struct tq *
@@ -584,7 +633,7 @@ bconn_dispatch(struct backend *be, struct tq *q)
 	be->outstanding++;
 	be->ctr->outstanding = be->outstanding;
 	if (!q->retried) {
-		q->start_ms = (uint64_t)(ev_now(be->w->loop) * 1000.0);
+		q->start_ms = be->w->now_ms;
 		be->ctr->queries++;
 		CTR(be->w, forwarded);
 	}
@@ -744,7 +793,7 @@ bconn_answer(struct bconn *b)
 	struct backend	*be = b->be;
 	struct worker	*w = be->w;
 	struct tq	*q = b->q;
-	uint64_t	 now = (uint64_t)(ev_now(w->loop) * 1000.0);
+	uint64_t	 now = w->now_ms;
 	int		 last;
 
 	/* The ID and question must be the query's (we did not change it). */

@@ -30,8 +30,10 @@ udp_listener_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct udp_peer		 peer;
 	struct qctx		 qc;
 	enum verdict		 v;
-	int			 i, n, nreply = 0;
+	int			 i, n, nreply, rounds = 0;
 
+again:
+	nreply = 0;
 	for (i = 0; i < UDP_BATCH; i++) {
 		w->riov[i].iov_len = UDP_QUERY_MAX;
 		w->rmsgs[i].msg_hdr.msg_namelen = sizeof(w->raddr[i]);
@@ -67,6 +69,9 @@ udp_listener_cb(struct ev_loop *loop, ev_io *io, int revents)
 			    qc.replylen);
 			nreply++;
 			break;
+		case V_RESOLVE:
+			rec_query(qc.pool->rec, &qc, &peer, NULL);
+			break;
 		case V_FORWARD:
 			if (qc.be->cs->tcp_only)
 				tcp_forward_udp_client(w, &qc, &peer);
@@ -77,6 +82,9 @@ udp_listener_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 	udp_out_flush(w, &l->out);
 	backend_flush_all(w);
+	/* A full batch: more is likely waiting; skip the trip to epoll. */
+	if (n == UDP_BATCH && ++rounds < UDP_ROUNDS && !w->draining)
+		goto again;
 }
 
 static void

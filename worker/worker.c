@@ -39,6 +39,8 @@
 
 static void	 worker_setup(struct worker *);
 static void	 worker_pin(struct worker *);
+static void	 worker_caches(struct worker *);
+static void	 worker_clock(struct ev_loop *, ev_check *, int);
 static void	 worker_listeners(struct worker *, int *, int *);
 static void	 worker_backends(struct worker *);
 static void	 worker_on_msg(struct ipc *, struct ipc_msg *);
@@ -81,9 +83,17 @@ main(int argc, char *argv[])
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 
+	/* Timers measure with a monotonic clock, read once per pass: the
+	 * wall clock (ev_now) jumps when tests fake it. */
+	w->now_ms = now_mono_ms();
+	ev_check_init(&w->clock, worker_clock);
+	w->clock.data = w;
+	ev_check_start(w->loop, &w->clock);
 	worker_backends(w);
 	if (pool_init(w) == -1)
 		fatalx("pools");
+	if (recursors_init(w) == -1)
+		fatalx_status(EXIT_NORESPAWN, "the resolver cannot start");
 	ev_timer_init(&w->timeouts, backend_timeouts_cb, TIMEOUT_TICK,
 	    TIMEOUT_TICK);
 	w->timeouts.data = w;
@@ -121,7 +131,7 @@ worker_setup(struct worker *w)
 	struct msg_fd_shm	 fs;
 	struct msg_fd_cache	 fc;
 	struct msg_start	 st;
-	struct wcache		*wc;
+	struct cseg		*cs;
 	int			*udp = NULL, *tcp = NULL;
 	uint32_t		 i;
 	int			 r;
@@ -145,10 +155,7 @@ worker_setup(struct worker *w)
 					fatal("calloc");
 				for (i = 0; i <= w->conf->nlistens; i++)
 					udp[i] = tcp[i] = -1;
-				w->ncaches = w->conf->ncaches;
-				if ((w->caches = calloc(w->ncaches + 1,
-				    sizeof(*w->caches))) == NULL)
-					fatal("calloc");
+				cacheset_init(&w->set, w->conf);
 			}
 			continue;
 		}
@@ -165,19 +172,13 @@ worker_setup(struct worker *w)
 			break;
 		case MSG_FD_CACHE:
 			ipc_get(&m, &fc, sizeof(fc));
-			if (fc.index >= w->ncaches ||
-			    w->caches[fc.index].pc != NULL)
-				fatalx("unexpected segment for cache %u",
-				    fc.index);
-			wc = &w->caches[fc.index];
-			wc->idx = fc.index;
-			wc->cc = &w->conf->caches[fc.index];
-			if ((wc->base = shm_segment_map(m.fd, &wc->size,
-			    SHM_KIND_PCACHE)) == NULL ||
-			    wc->size != fc.size ||
-			    (wc->pc = pcache_attach(wc->base, wc->size)) ==
-			    NULL)
-				fatalx("cache %u: cannot attach", fc.index);
+			if ((cs = cacheset_find(&w->set, fc.kind,
+			    fc.index)) == NULL || cs->fd != -1)
+				fatalx("unexpected segment (kind %u, %u)",
+				    fc.kind, fc.index);
+			if (cseg_attach(cs, m.fd, fc.size) == -1)
+				fatalx("%s: cannot attach",
+				    cseg_name(cs, w->conf));
 			/* The mapping stays; the master keeps the memfd. */
 			close(m.fd);
 			m.fd = -1;
@@ -204,9 +205,9 @@ worker_setup(struct worker *w)
 			ipc_get(&m, &st, sizeof(st));
 			if (w->st == NULL)
 				fatalx("START without the state segment");
-			for (i = 0; i < w->ncaches; i++)
-				if (w->caches[i].pc == NULL)
-					fatalx("START without cache %u", i);
+			if (!cacheset_complete(&w->set))
+				fatalx("START without every cache segment");
+			worker_caches(w);
 			if (st.state_slot >= STATE_SLOTS)
 				fatalx("bad state slot %u", st.state_slot);
 			w->generation = st.generation;
@@ -228,6 +229,34 @@ worker_setup(struct worker *w)
 			    msg_name(m.hdr.type));
 		}
 	}
+}
+
+/* The packet caches by index, from the segments received. */
+static void
+worker_caches(struct worker *w)
+{
+	struct cseg	*s;
+	uint32_t	 i;
+
+	w->ncaches = w->conf->ncaches;
+	if ((w->caches = calloc(w->ncaches + 1, sizeof(*w->caches))) == NULL)
+		fatal("%s: calloc", __func__);
+	for (i = 0; i < w->ncaches; i++) {
+		s = cacheset_find(&w->set, SHM_KIND_PCACHE, i);
+		w->caches[i].idx = i;
+		w->caches[i].cc = &w->conf->caches[i];
+		w->caches[i].pc = s->h;
+		w->caches[i].base = s->base;
+		w->caches[i].size = s->size;
+	}
+}
+
+static void
+worker_clock(struct ev_loop *loop, ev_check *c, int revents)
+{
+	struct worker	*w = c->data;
+
+	w->now_ms = now_mono_ms();
 }
 
 static void

@@ -17,10 +17,12 @@
 #include "shared/dns/msg.h"
 #include "shared/dns/name.h"
 #include "shared/ipc/ipc.h"
+#include "shared/shm/cacheset.h"
 #include "shared/state.h"
 #include "shared/util.h"
 
 #define UDP_BATCH		32	/* datagrams per recvmmsg/sendmmsg */
+#define UDP_ROUNDS		8	/* full batches per wake-up at most */
 #define UDP_QUERY_MAX		4096	/* larger client datagrams: dropped */
 #define UDP_ANSWER_MAX		65535	/* from backends */
 #define SLOTS_PER_SOCKET	8192	/* queries in flight per socket */
@@ -135,6 +137,7 @@ struct wpool {
 	struct backend		**bes;
 	uint32_t		 nbes;
 	struct wcache		*cache;		/* or NULL */
+	struct recursor		*rec;		/* serves it, or NULL */
 	uint32_t		 total_weight;
 	/* chashed: a ring of points, sorted by hash. */
 	struct ring_point {
@@ -160,6 +163,7 @@ enum verdict {
 	V_DROP = 0,		/* nothing to send */
 	V_REPLY,		/* answer built in qctx->reply */
 	V_FORWARD,		/* send to qctx->be */
+	V_RESOLVE,		/* the pool's recursor answers */
 };
 
 struct qctx {
@@ -196,10 +200,15 @@ struct worker {
 	uint32_t		 nbes;
 	struct wpool		*pools;
 	uint32_t		 npools;
+	struct cacheset		 set;		/* shared cache segments */
 	struct wcache		*caches;
 	uint32_t		 ncaches;
+	struct recursor		*recs;
+	uint32_t		 nrecs;
 	ev_timer		 timeouts;
 	ev_timer		 drain;
+	ev_check		 clock;		/* updates now_ms */
+	uint64_t		 now_ms;	/* monotonic, per loop pass */
 	int			 draining;
 	uint64_t		 inflight;	/* UDP slots + TCP queries */
 	/* TCP clients. */
@@ -267,5 +276,14 @@ int		 tcp_forward_udp_client(struct worker *, struct qctx *,
 		    const struct udp_peer *);
 void		 tcp_drain(struct worker *);
 void		 tcp_backend_init(struct backend *);
+void		 tcp_client_hold(struct tconn *);
+void		 tcp_client_answer(struct tconn *, const uint8_t *, size_t);
+void		 tcp_client_release(struct tconn *);
+
+/* recursor/: the built-in resolver (recursor.h). */
+struct recursor;
+int		 recursors_init(struct worker *);
+int		 rec_query(struct recursor *, struct qctx *,
+		    const struct udp_peer *, struct tconn *);
 
 #endif

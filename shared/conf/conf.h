@@ -158,6 +158,17 @@ struct conf_recursor {
 	struct sockaddr_x	 query_local6;
 };
 
+/*
+ * The root hints file of recursors[index], read by the loader (the
+ * workers may not be able to open it once they dropped privileges).
+ */
+#define CONF_HINTS_MAX		7000
+struct conf_hints {
+	uint32_t		 index;
+	uint32_t		 len;
+	char			 text[CONF_HINTS_MAX];
+};
+
 /* The scalar settings; MSG_CONF_BEGIN carries this. */
 struct conf_global {
 	uint32_t		 workers;	/* setWorkers count, 1 */
@@ -197,6 +208,8 @@ struct conf {
 	uint32_t		 nconsole_acls;
 	uint32_t		 nrecursors;
 	struct conf_recursor	 recursors[CONF_MAX_RECURSORS];
+	uint32_t		 nhints;
+	struct conf_hints	 hints[CONF_MAX_RECURSORS];
 	struct conf_listen	 listens[CONF_MAX_LISTEN];
 	struct conf_server	 servers[CONF_MAX_SERVERS];
 	struct conf_pool	 pools[CONF_MAX_POOLS];

@@ -36,6 +36,9 @@ conf_ipc_send(struct ipc *ipc, const struct conf *c)
 	for (i = 0; i < c->nrecursors; i++)
 		r |= ipc_send(ipc, MSG_CONF_RECURSOR, &c->recursors[i],
 		    sizeof(c->recursors[i]), -1);
+	for (i = 0; i < c->nhints; i++)
+		r |= ipc_send(ipc, MSG_CONF_HINTS, &c->hints[i],
+		    sizeof(c->hints[i]), -1);
 	memset(&end, 0, sizeof(end));
 	end.nlistens = c->nlistens;
 	end.nservers = c->nservers;
@@ -43,6 +46,7 @@ conf_ipc_send(struct ipc *ipc, const struct conf *c)
 	end.nacls = c->nacls;
 	end.ncaches = c->ncaches;
 	end.nrecursors = c->nrecursors;
+	end.nhints = c->nhints;
 	r |= ipc_send(ipc, MSG_CONF_END, &end, sizeof(end), -1);
 	return r == 0 ? 0 : -1;
 }
@@ -58,6 +62,7 @@ conf_rx_init(struct conf_rx *rx)
 	rx->conf->nacls = rx->conf->ncaches = 0;
 	rx->conf->nconsole_acls = 0;
 	rx->conf->nrecursors = 0;
+	rx->conf->nhints = 0;
 }
 
 /* Appends one item of a list, refusing to overflow it. */
@@ -106,12 +111,19 @@ conf_rx_msg(struct conf_rx *rx, const struct ipc_msg *m)
 	case MSG_CONF_RECURSOR:
 		RX_APPEND(rx, m, recursors, nrecursors, CONF_MAX_RECURSORS);
 		return 0;
+	case MSG_CONF_HINTS:
+		RX_APPEND(rx, m, hints, nhints, CONF_MAX_RECURSORS);
+		c->hints[c->nhints - 1].text[CONF_HINTS_MAX - 1] = '\0';
+		if (c->hints[c->nhints - 1].len >= CONF_HINTS_MAX)
+			fatalx("%s: hints of %u bytes", __func__,
+			    c->hints[c->nhints - 1].len);
+		return 0;
 	case MSG_CONF_END:
 		ipc_get(m, &end, sizeof(end));
 		if (end.nlistens != c->nlistens ||
 		    end.nservers != c->nservers || end.npools != c->npools ||
 		    end.nacls != c->nacls || end.ncaches != c->ncaches ||
-		    end.nrecursors != c->nrecursors)
+		    end.nrecursors != c->nrecursors || end.nhints != c->nhints)
 			fatalx("%s: MSG_CONF_END counts disagree", __func__);
 		rx->done = 1;
 		return 1;

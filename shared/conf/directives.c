@@ -7,6 +7,7 @@
 
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include "shared/conf/conf.h"
 #include "shared/conf/conf_lua.h"
 #include "shared/conf/directives.h"
+#include "shared/dns/hints.h"
 #include "shared/util.h"
 
 #define CONSOLE_PORT		5199
@@ -30,6 +32,7 @@
 
 #define OFF_S(f)	offsetof(struct conf_server, f)
 #define OFF_C(f)	offsetof(struct conf_cache, f)
+#define OFF_R(f)	offsetof(struct conf_recursor, f)
 #define OFF_L(f)	offsetof(struct conf_listen, f)
 #define OFF_G(f)	offsetof(struct conf_global, f)
 
@@ -108,6 +111,14 @@ static void	 key_interface(lua_State *, int, void *);
 static void	 key_shards(lua_State *, int, void *);
 static void	 key_skipoptions(lua_State *, int, void *);
 static void	 key_cpus(lua_State *, int, void *);
+static void	 key_rpool(lua_State *, int, void *);
+static void	 key_hintfile(lua_State *, int, void *);
+static void	 key_dontquery(lua_State *, int, void *);
+static void	 key_rcache_entries(lua_State *, int, void *);
+static void	 key_querylocal(lua_State *, int, void *);
+static int	 d_newrecursor(lua_State *);
+static void	 recursor_hints(lua_State *, struct conf *, uint32_t,
+		    const char *);
 static void	 push_table(lua_State *, const char *,
 		    const struct named_value *, size_t);
 
@@ -204,6 +215,61 @@ const struct dir_key server_keys[] = {
 	{ "dohPath", KEY_UNSUPPORTED, 0, 0, 0, NULL, unsupported_tls },
 	{ "addXForwardedHeaders", KEY_UNSUPPORTED, 0, 0, 0, NULL,
 	    unsupported_tls },
+	{ NULL, 0, 0, 0, 0, NULL, NULL }
+};
+
+/*
+ * newRecursor's options, named after the PowerDNS Recursor's settings
+ * where it has them.
+ */
+const struct dir_key recursor_keys[] = {
+	{ "pool", KEY_FUNC, 0, 0, 0, key_rpool,
+	    "The pool the resolver serves, instead of backends (\"\")." },
+	{ "hintFile", KEY_FUNC, 0, 0, 0, key_hintfile,
+	    "Root hints in zone-file form; without it the IANA root servers "
+	    "built in." },
+	{ "dontQuery", KEY_FUNC, 0, 0, 0, key_dontquery,
+	    "Netmasks never asked (the Recursor's dont-query: private, "
+	    "loopback and documentation ranges); {} asks anything. Root hint "
+	    "addresses are always asked." },
+	{ "maxCacheEntries", KEY_FUNC, 0, 1, MAX_CACHE_ENTRIES,
+	    key_rcache_entries, "RRsets the shared record cache holds "
+	    "(1000000)." },
+	{ "maxCacheTTL", KEY_U32, OFF_R(max_cache_ttl), 1, MAX_TTL, NULL,
+	    "Longest time a record is kept, in seconds (86400)." },
+	{ "maxNegativeTTL", KEY_U32, OFF_R(max_negative_ttl), 0, MAX_TTL,
+	    NULL, "Longest time NXDOMAIN and NODATA are kept, in seconds "
+	    "(3600)." },
+	{ "qnameMinimization", KEY_BOOL, OFF_R(qname_minimization), 0, 1,
+	    NULL, "Ask each zone only one label more than it needs (RFC "
+	    "9156, relaxed) (true)." },
+	{ "maxQueriesPerResolution", KEY_U32,
+	    OFF_R(max_queries_per_resolution), 1, 10000, NULL,
+	    "Queries to authoritative servers for one client question, at "
+	    "most (50)." },
+	{ "maxDepth", KEY_U32, OFF_R(max_depth), 1, 100, NULL,
+	    "Nested lookups of name server addresses, at most (40)." },
+	{ "maxCNAMEChain", KEY_U32, OFF_R(max_cname_chain), 1, 100, NULL,
+	    "CNAME and DNAME records followed for one question (10)." },
+	{ "maxConcurrent", KEY_U32, OFF_R(max_concurrent), 1, 10000000,
+	    NULL, "Client questions a worker resolves at once; more are "
+	    "dropped and counted (10000)." },
+	{ "ednsBufferSize", KEY_U32, OFF_R(edns_buffer_size), 512, 65535,
+	    NULL, "UDP size advertised to servers and clients (1232)." },
+	{ "serverTimeout", KEY_U32, OFF_R(server_timeout), 10, 60000, NULL,
+	    "Milliseconds to wait for one server's answer (1500)." },
+	{ "maxResolutionTime", KEY_U32, OFF_R(max_resolution_time), 100,
+	    600000, NULL, "Milliseconds a resolution may take before it "
+	    "answers SERVFAIL (4000)." },
+	{ "doIPv4", KEY_BOOL, OFF_R(do_ipv4), 0, 1, NULL,
+	    "Ask servers over IPv4 (true)." },
+	{ "doIPv6", KEY_BOOL, OFF_R(do_ipv6), 0, 1, NULL,
+	    "Ask servers over IPv6 (true)." },
+	{ "hardenGlue", KEY_BOOL, OFF_R(harden_glue), 0, 1, NULL,
+	    "Use only glue from within the zone that gave it (true)." },
+	{ "queryLocalAddress", KEY_FUNC, 0, 0, 0, key_querylocal,
+	    "Source address of queries to servers: one address, or a table "
+	    "with one IPv4 and one IPv6 address." },
 	{ NULL, 0, 0, 0, 0, NULL, NULL }
 };
 
@@ -378,6 +444,11 @@ const struct directive directives[] = {
 	    "A packet cache of maxEntries answers, shared by every worker; "
 	    "give it to a pool with getPool(name):setCache(cache).",
 	    cache_keys, 0 },
+	/* The resolver. */
+	{ "newRecursor", d_newrecursor, "({options})",
+	    "The built-in recursive resolver serves a pool (its backends "
+	    "are then not allowed); the record cache, negative cache and NS "
+	    "speeds are shared by every worker.", recursor_keys, 0 },
 	/* DNS values. */
 	{ "newDNSName", d_newdnsname, "(name)",
 	    "A DNS name object, checked (labels up to 63 bytes, 255 in all).",
@@ -1120,6 +1191,185 @@ scalar_u32(lua_State *L, const char *what, lua_Integer min,
 /*
  * Packet cache.
  */
+
+/* The PowerDNS Recursor's dont-query default. */
+static const char *const dontquery_defaults[] = {
+	"127.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16",
+	"192.168.0.0/16", "172.16.0.0/12", "::1/128", "fc00::/7",
+	"fe80::/10", "0.0.0.0/8", "192.0.0.0/24", "192.0.2.0/24",
+	"198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "::/96",
+	"::ffff:0:0/96", "100::/64", "2001:db8::/32",
+};
+
+void
+conf_recursor_defaults(struct conf_recursor *cr)
+{
+	size_t	 i;
+	int	 prefix, negate;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->pool = -1;
+	for (i = 0; i < nitems(dontquery_defaults); i++) {
+		if (parse_netmask(dontquery_defaults[i],
+		    &cr->dont_query[cr->ndont_query].net, &prefix,
+		    &negate) == -1)
+			continue;
+		cr->dont_query[cr->ndont_query].prefix = (uint8_t)prefix;
+		cr->ndont_query++;
+	}
+	cr->max_cache_entries = 1000000;
+	cr->max_cache_ttl = 86400;
+	cr->max_negative_ttl = 3600;
+	cr->max_queries_per_resolution = 50;
+	cr->max_depth = 40;
+	cr->max_cname_chain = 10;
+	cr->max_concurrent = 10000;
+	cr->edns_buffer_size = 1232;
+	cr->server_timeout = 1500;
+	cr->max_resolution_time = 4000;
+	cr->qname_minimization = 1;
+	cr->do_ipv4 = 1;
+	cr->do_ipv6 = 1;
+	cr->harden_glue = 1;
+}
+
+static int
+d_newrecursor(lua_State *L)
+{
+	struct conf_lua		*cl = dir_state(L);
+	struct conf		*c = cl->conf;
+	struct conf_recursor	 cr;
+	uint32_t		 i, k;
+
+	dir_nargs(L, 0, 1);
+	if (c->nrecursors >= CONF_MAX_RECURSORS)
+		dir_error(L, "too many recursors (max %d)",
+		    CONF_MAX_RECURSORS);
+	conf_recursor_defaults(&cr);
+	if (lua_gettop(L) == 1)
+		dir_keys(L, 1, recursor_keys, &cr);
+	if (cr.pool == -1)
+		cr.pool = (int16_t)dir_pool(L, "");
+	for (i = 0; i < c->nrecursors; i++)
+		if (c->recursors[i].pool == cr.pool)
+			dir_error(L, "pool '%s' already has a recursor",
+			    c->pools[cr.pool].name);
+	for (i = 0; i < c->nservers; i++)
+		for (k = 0; k < c->servers[i].npools; k++)
+			if (c->servers[i].pools[k] == (uint16_t)cr.pool)
+				dir_error(L, "pool '%s' has backends: a "
+				    "recursor serves a pool alone",
+				    c->pools[cr.pool].name);
+	if (cr.hint_file[0] != '\0')
+		recursor_hints(L, c, c->nrecursors, cr.hint_file);
+	c->recursors[c->nrecursors++] = cr;
+	return 0;
+}
+
+static void
+key_rpool(lua_State *L, int idx, void *obj)
+{
+	struct conf_recursor	*cr = obj;
+
+	cr->pool = (int16_t)dir_pool(L, dir_string(L, idx, NULL));
+}
+
+static void
+key_hintfile(lua_State *L, int idx, void *obj)
+{
+	struct conf_recursor	*cr = obj;
+	const char		*s = dir_string(L, idx, NULL);
+
+	if (strlen(s) >= sizeof(cr->hint_file))
+		dir_error(L, "path too long (max %zu bytes)",
+		    sizeof(cr->hint_file) - 1);
+	shoal_strlcpy(cr->hint_file, s, sizeof(cr->hint_file));
+}
+
+/*
+ * Reads and checks a recursor's hint file now, in the master: the
+ * workers get its text (they may not be able to open it).
+ */
+static void
+recursor_hints(lua_State *L, struct conf *c, uint32_t index,
+    const char *path)
+{
+	struct conf_hints	*h;
+	struct hints		 parsed;
+	FILE			*f;
+	const char		*s;
+	char			 err[512];
+	size_t			 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		dir_error(L, "hintFile: %s: %s", path, strerror(errno));
+	h = &c->hints[c->nhints];
+	memset(h, 0, sizeof(*h));
+	n = fread(h->text, 1, sizeof(h->text) - 1, f);
+	if (ferror(f) || !feof(f)) {
+		s = ferror(f) ? "read error" : "larger than 7000 bytes";
+		fclose(f);
+		dir_error(L, "hintFile: %s: %s", path, s);
+	}
+	if (hints_parse(f, path, &parsed, err, sizeof(err)) == -1) {
+		fclose(f);
+		dir_error(L, "hintFile: %s", err);
+	}
+	fclose(f);
+	h->index = index;
+	h->len = (uint32_t)n;
+	c->nhints++;
+}
+
+static void
+key_dontquery(lua_State *L, int idx, void *obj)
+{
+	struct conf_recursor	*cr = obj;
+	size_t			 i, n;
+
+	n = list_len(L, idx, CONF_MAX_DONTQUERY);
+	cr->ndont_query = 0;
+	memset(cr->dont_query, 0, sizeof(cr->dont_query));
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		dir_netmask(L, -1, &cr->dont_query[cr->ndont_query++]);
+		lua_pop(L, 1);
+	}
+}
+
+static void
+key_rcache_entries(lua_State *L, int idx, void *obj)
+{
+	struct conf_recursor	*cr = obj;
+
+	cr->max_cache_entries = (uint64_t)dir_integer(L, idx, NULL, 1,
+	    MAX_CACHE_ENTRIES);
+}
+
+static void
+key_querylocal(lua_State *L, int idx, void *obj)
+{
+	struct conf_recursor	*cr = obj;
+	struct sockaddr_x	 a;
+	size_t			 i, n = 1;
+
+	memset(&cr->query_local4, 0, sizeof(cr->query_local4));
+	memset(&cr->query_local6, 0, sizeof(cr->query_local6));
+	if (lua_type(L, idx) == LUA_TTABLE)
+		n = list_len(L, idx, 2);
+	for (i = 0; i < n; i++) {
+		if (lua_type(L, idx) == LUA_TTABLE)
+			lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		else
+			lua_pushvalue(L, idx);
+		dir_addr(L, -1, NULL, 0, &a);
+		lua_pop(L, 1);
+		if (a.ss.ss_family == AF_INET6)
+			cr->query_local6 = a;
+		else
+			cr->query_local4 = a;
+	}
+}
 
 static int
 d_newpacketcache(lua_State *L)

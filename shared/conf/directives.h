@@ -113,6 +113,7 @@ extern const struct dir_key	 cache_keys[];
 extern const struct dir_key	 listen_keys[];
 extern const struct dir_key	 workers_keys[];
 extern const struct dir_key	 tcp_limits_keys[];
+extern const struct dir_key	 recursor_keys[];
 
 /* Lines where configuration items were declared, for later errors. */
 struct conf_lines {
@@ -178,6 +179,7 @@ void	 conf_listen_defaults(struct conf_listen *);
 void	 conf_pool_defaults(struct conf_pool *, const char *);
 void	 conf_server_defaults(struct conf_server *);
 void	 conf_cache_defaults(struct conf_cache *);
+void	 conf_recursor_defaults(struct conf_recursor *);
 
 /* conf_check.c: like conf_check(), saying which item is wrong. */
 int	 conf_check_detail(const struct conf *, struct conf_check_err *);

@@ -64,6 +64,7 @@ enum ctl_cmd {
 	CTL_CACHE_WIPE,		/* arg: a name */
 	CTL_CACHE_WIPE_SUFFIX,	/* arg: a name */
 	CTL_CACHE_WIPE_ALL,
+	CTL_NSSPEEDS,
 	CTL_CMD_MAX
 };
 
@@ -90,7 +91,8 @@ struct msg_ctl_done {
 /* MSG_CONF_END: the counts, checked against what arrived. */
 struct msg_conf_end {
 	uint32_t	 nlistens, nservers, npools, nacls, ncaches;
-	uint32_t	 nrecursors;
+	uint32_t	 nrecursors, nhints;
+	uint32_t	 pad;
 };
 
 /* A listening socket for listens[index]; the descriptor rides along. */
@@ -104,10 +106,13 @@ struct msg_fd_shm {
 	uint64_t	 size;
 };
 
-/* A cache segment (memfd): its index in the configuration's caches. */
+/*
+ * A cache segment (memfd): its kind (SHM_KIND_PCACHE: index in the
+ * configuration's caches; _RCACHE, _NSSPEED: in its recursors).
+ */
 struct msg_fd_cache {
 	uint32_t	 index;
-	uint32_t	 pad;
+	uint32_t	 kind;
 	uint64_t	 size;
 };
 
@@ -157,6 +162,7 @@ struct msg_cache_wiped {
 	X(MSG_CONF_ACL,		struct conf_acl,	0)		\
 	X(MSG_CONF_CACHE,	struct conf_cache,	0)		\
 	X(MSG_CONF_RECURSOR,	struct conf_recursor,	0)		\
+	X(MSG_CONF_HINTS,	struct conf_hints,	0)		\
 	X(MSG_CONF_END,		struct msg_conf_end,	0)		\
 	X(MSG_FD_UDP,		struct msg_fd_listen,	MSGF_FD)	\
 	X(MSG_FD_TCP,		struct msg_fd_listen,	MSGF_FD)	\

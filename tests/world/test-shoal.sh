@@ -3,12 +3,9 @@
 # (shoal.conf.in) and Unbound; ask shoald every question of expected.txt
 # and compare each of its answers with Unbound's (check.py --compare).
 #
-# Until the recursor exists this test SKIPS (77), and only for that
-# reason: when `shoald --check-config` rejects the configuration because
-# the directive newRecursor does not exist (Lua: "attempt to call a nil
-# value (global 'newRecursor')"). Any other rejection, or a shoald that
-# does not answer or answers wrongly, is a failure. Like the world, it
-# also skips when not root or when a tool is missing.
+# A configuration shoald rejects, a shoald that does not answer or
+# answers wrongly is a failure; like the world, the test skips (77) when
+# not root or when a tool is missing.
 # WORLD_KEEP=1 keeps the state directory (configs, logs) after the test.
 set -eu
 WORLD_SRC=$(cd "$(dirname "$0")" && pwd)
@@ -40,23 +37,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# The configuration first: it needs neither root nor the world.
-W=$DIR/world
-mkdir -p "$W/shoal"
-render "$WORLD_SRC/shoal.conf.in" "$W/shoal/shoal.conf" \
-    "ADDR=$SHOAL_ADDR" "PORT=$RESOLVER_PORT" "DIR=$W/shoal" \
-    "HINTS=$W/root.hints" || wdie "cannot render shoal.conf"
-if ! "$SHOALD" --check-config --config "$W/shoal/shoal.conf" \
-    >"$W/shoal/check-config.log" 2>&1; then
-	cat "$W/shoal/check-config.log" >&2
-	if grep -q "nil value (global 'newRecursor')" \
-	    "$W/shoal/check-config.log"; then
-		status=0
-		wskip "shoald has no recursor yet (newRecursor is unknown)"
-	fi
-	wdie "shoald --check-config rejects $W/shoal/shoal.conf"
-fi
-
 need_root
 need_tool unbound unbound
 need_tool unbound-checkconf unbound
@@ -65,7 +45,18 @@ need_tool dig bind9-dnsutils
 find_python
 world_lock
 
+W=$DIR/world
 "$WORLD_SRC/start.sh" "$W"
+# The configuration (its hint file is the world's root.hints).
+mkdir -p "$W/shoal"
+render "$WORLD_SRC/shoal.conf.in" "$W/shoal/shoal.conf" \
+    "ADDR=$SHOAL_ADDR" "PORT=$RESOLVER_PORT" "DIR=$W/shoal" \
+    "HINTS=$W/root.hints" || wdie "cannot render shoal.conf"
+if ! "$SHOALD" --check-config --config "$W/shoal/shoal.conf" \
+    >"$W/shoal/check-config.log" 2>&1; then
+	cat "$W/shoal/check-config.log" >&2
+	wdie "shoald --check-config rejects $W/shoal/shoal.conf"
+fi
 start_unbound "$W" || wdie "Unbound did not start"
 if answers "$SHOAL_ADDR" "$RESOLVER_PORT"; then
 	wdie "$SHOAL_ADDR:$RESOLVER_PORT already answers"
