@@ -30,6 +30,9 @@ static int	 check_servers(const struct conf *, struct conf_check_err *);
 static int	 check_server(const struct conf *, uint32_t,
 		    struct conf_check_err *);
 static int	 check_caches(const struct conf *, struct conf_check_err *);
+static int	 check_recursors(const struct conf *, struct conf_check_err *);
+static int	 check_recursor(const struct conf *, uint32_t,
+		    struct conf_check_err *);
 static int	 check_acls(const struct conf_acl *, uint32_t, size_t,
 		    const char *, struct conf_check_err *);
 static int	 addr_ok(const struct sockaddr_x *);
@@ -52,7 +55,7 @@ conf_check_detail(const struct conf *c, struct conf_check_err *e)
 	memset(e, 0, sizeof(*e));
 	if (check_global(c, e) == -1 || check_listens(c, e) == -1 ||
 	    check_pools(c, e) == -1 || check_caches(c, e) == -1 ||
-	    check_servers(c, e) == -1 ||
+	    check_servers(c, e) == -1 || check_recursors(c, e) == -1 ||
 	    check_acls(c->acls, c->nacls, nitems(c->acls), "setACL", e) ==
 	    -1 ||
 	    check_acls(c->console_acls, c->nconsole_acls,
@@ -169,6 +172,20 @@ check_global(const struct conf *c, struct conf_check_err *e)
 	if (g->console_addr.ss.ss_family != 0 && !addr_ok(&g->console_addr))
 		return fail(e, CHECK_GLOBAL, 0, "controlSocket",
 		    "invalid address");
+	if (g->max_tcp_conn_duration > 86400 * 7)
+		return fail(e, CHECK_GLOBAL, 0, "setMaxTCPConnectionDuration",
+		    "%u s out of range (0 to %u)", g->max_tcp_conn_duration,
+		    86400 * 7);
+	/* 0 in a struct not from the loader: the workers' default. */
+	if (g->tcp_client_recv_timeout > 3600)
+		return fail(e, CHECK_GLOBAL, 0, "setTCPRecvTimeout",
+		    "%u s out of range (1 to 3600)", g->tcp_client_recv_timeout);
+	if (g->tcp_client_send_timeout > 3600)
+		return fail(e, CHECK_GLOBAL, 0, "setTCPSendTimeout",
+		    "%u s out of range (1 to 3600)", g->tcp_client_send_timeout);
+	if (g->verbose_health_checks > 1 || g->console_key_set > 1)
+		return fail(e, CHECK_GLOBAL, 0, "setVerboseHealthChecks",
+		    "a boolean is neither 0 nor 1");
 	return 0;
 }
 
@@ -322,6 +339,76 @@ check_caches(const struct conf *c, struct conf_check_err *e)
 			    "cache %u: name not terminated", i);
 	}
 	return 0;
+}
+
+static int
+check_recursors(const struct conf *c, struct conf_check_err *e)
+{
+	uint32_t	 i;
+
+	if (c->nrecursors > CONF_MAX_RECURSORS)
+		return fail(e, CHECK_GLOBAL, 0, "newRecursor",
+		    "too many recursors (max %d)", CONF_MAX_RECURSORS);
+	for (i = 0; i < c->nrecursors; i++)
+		if (check_recursor(c, i, e) == -1)
+			return -1;
+	return 0;
+}
+
+/* A recursor serves its pool alone: no backend may be in it. */
+static int
+check_recursor(const struct conf *c, uint32_t i, struct conf_check_err *e)
+{
+	const struct conf_recursor	*r = &c->recursors[i];
+	const char			*pool;
+	uint32_t			 j, k;
+
+	if (r->pool < 0 || (uint32_t)r->pool >= c->npools)
+		return fail(e, CHECK_RECURSOR, i, "newRecursor",
+		    "recursor %u serves pool %d of %u", i, r->pool,
+		    c->npools);
+	pool = c->pools[r->pool].name;
+	for (j = 0; j < i; j++)
+		if (c->recursors[j].pool == r->pool)
+			return fail(e, CHECK_RECURSOR, i, "newRecursor",
+			    "pool '%s' already has a recursor", pool);
+	for (j = 0; j < c->nservers; j++)
+		for (k = 0; k < c->servers[j].npools &&
+		    k < CONF_SERVER_POOLS; k++)
+			if (c->servers[j].pools[k] == (uint16_t)r->pool)
+				return fail(e, CHECK_RECURSOR, i,
+				    "newRecursor", "pool '%s' has backend "
+				    "'%s': a recursor serves a pool alone",
+				    pool, c->servers[j].name);
+	if (check_keys(recursor_keys, r, CHECK_RECURSOR, i, "newRecursor",
+	    e) == -1)
+		return -1;
+	if (r->max_cache_entries < 1 || r->max_cache_entries >
+	    MAX_CACHE_ENTRIES)
+		return fail(e, CHECK_RECURSOR, i, "newRecursor",
+		    "maxCacheEntries: %llu out of range (1 to %llu)",
+		    (unsigned long long)r->max_cache_entries,
+		    MAX_CACHE_ENTRIES);
+	if (!str_ok(r->hint_file, sizeof(r->hint_file)))
+		return fail(e, CHECK_RECURSOR, i, "newRecursor",
+		    "hintFile: not terminated");
+	if (!r->do_ipv4 && !r->do_ipv6)
+		return fail(e, CHECK_RECURSOR, i, "newRecursor",
+		    "doIPv4 and doIPv6 are both false: no server can be asked");
+	if ((r->query_local4.ss.ss_family != 0 &&
+	    (r->query_local4.ss.ss_family != AF_INET ||
+	    !addr_ok(&r->query_local4))) ||
+	    (r->query_local6.ss.ss_family != 0 &&
+	    (r->query_local6.ss.ss_family != AF_INET6 ||
+	    !addr_ok(&r->query_local6))))
+		return fail(e, CHECK_RECURSOR, i, "newRecursor",
+		    "queryLocalAddress: invalid address");
+	for (j = 0; j < r->ndont_query && j < CONF_MAX_DONTQUERY; j++)
+		if (r->dont_query[j].negate)
+			return fail(e, CHECK_RECURSOR, i, "newRecursor",
+			    "dontQuery: netmask %u is negated", j);
+	return check_acls(r->dont_query, r->ndont_query, CONF_MAX_DONTQUERY,
+	    "newRecursor", e);
 }
 
 static int

@@ -147,9 +147,11 @@ conf_lua_load(const char *path, const struct conf_cmdline *cmd, char *err,
 	shoal_strlcpy(cl->conf->path, path, sizeof(cl->conf->path));
 	cl->out = stdout;
 	cl->memmax = LUA_MEM_MAX;
-	cl->extra.tcp_client_recv_timeout = 2;
-	cl->extra.tcp_client_send_timeout = 2;
-	cl->extra.max_tcp_client_threads = 10;
+	cl->tickmax = HOOK_MAX;
+	cl->console_max_conns = CONF_CONSOLE_CONNS;
+	/* XXX conf_defaults() should set these two: conf.c is not ours. */
+	cl->conf->g.tcp_client_recv_timeout = 2;
+	cl->conf->g.tcp_client_send_timeout = 2;
 	if (conf_read(path, &buf, &len, err, errlen) == -1)
 		goto fail;
 	if ((cl->L = lua_newstate(conf_alloc, cl)) == NULL) {
@@ -167,7 +169,6 @@ conf_lua_load(const char *path, const struct conf_cmdline *cmd, char *err,
 	    conf_finish(cl, cmd, err, errlen) == -1 ||
 	    conf_check_lines(cl, err, errlen) == -1)
 		goto fail;
-	lua_sethook(cl->L, NULL, 0, 0);
 	lua_gc(cl->L, LUA_GCCOLLECT);
 	cl->loaded = 1;
 	free(buf);
@@ -188,12 +189,6 @@ struct conf *
 conf_lua_conf_mut(struct conf_lua *cl)
 {
 	return cl->conf;
-}
-
-const struct conf_extra *
-conf_lua_extra(const struct conf_lua *cl)
-{
-	return &cl->extra;
 }
 
 void
@@ -234,6 +229,44 @@ void
 conf_lua_set_output(struct conf_lua *cl, FILE *fp)
 {
 	cl->out = fp;
+}
+
+void
+conf_lua_set_hooks(struct conf_lua *cl, const struct conf_lua_hooks *hooks,
+    void *arg)
+{
+	cl->hooks = hooks;
+	cl->hooks_arg = arg;
+}
+
+int
+conf_lua_server_health(const struct conf_lua *cl, unsigned idx)
+{
+	return idx < cl->conf->nservers ? cl->server_health[idx] : 0;
+}
+
+int
+conf_lua_server_runtime(const struct conf_lua *cl, unsigned idx)
+{
+	if (idx >= cl->conf->nservers || cl->server_runtime[idx] == 0)
+		return -1;
+	return cl->server_runtime[idx] - 1;
+}
+
+void
+conf_lua_server_force(struct conf_lua *cl, unsigned idx, int avail)
+{
+	if (idx >= cl->conf->nservers || avail < AVAIL_AUTO ||
+	    avail > AVAIL_DOWN)
+		return;
+	cl->conf->servers[idx].avail = (uint8_t)avail;
+	cl->server_runtime[idx] = (uint8_t)(avail + 1);
+}
+
+uint32_t
+conf_lua_console_max_conns(const struct conf_lua *cl)
+{
+	return cl->console_max_conns;
 }
 
 /*
@@ -509,10 +542,48 @@ dir_server_remove(struct conf_lua *cl, unsigned idx)
 	    n * sizeof(cl->server_ids[0]));
 	memmove(&cl->server_health[idx], &cl->server_health[idx + 1],
 	    n * sizeof(cl->server_health[0]));
+	memmove(&cl->server_runtime[idx], &cl->server_runtime[idx + 1],
+	    n * sizeof(cl->server_runtime[0]));
 	memmove(&cl->lines.servers[idx], &cl->lines.servers[idx + 1],
 	    n * sizeof(cl->lines.servers[0]));
 	c->nservers--;
 	memset(&c->servers[c->nservers], 0, sizeof(c->servers[0]));
+}
+
+/* lua_pcall() under the instruction limit: ticks x 100,000 at most. */
+int
+dir_pcall(struct conf_lua *cl, int nargs, int nresults,
+    unsigned long ticks)
+{
+	int	 rc;
+
+	cl->ticks = 0;
+	cl->tickmax = ticks;
+	lua_sethook(cl->L, conf_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	rc = lua_pcall(cl->L, nargs, nresults, 0);
+	lua_sethook(cl->L, NULL, 0, 0);
+	return rc;
+}
+
+void
+dir_printf(lua_State *L, const char *fmt, ...)
+{
+	struct conf_lua	*cl = dir_state(L);
+	va_list		 ap;
+	int		 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (cl->outmax != 0 && cl->outlen + (size_t)n > cl->outmax)
+		dir_error(L, "the output is too long (max %zu bytes)",
+		    cl->outmax);
+	cl->outlen += (size_t)n;
+	va_start(ap, fmt);
+	vfprintf(cl->out, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -622,7 +693,10 @@ server_set_avail(lua_State *L, int avail)
 	unsigned	 idx = self_server(L);
 
 	cl->conf->servers[idx].avail = (uint8_t)avail;
-	if (cl->loaded && cl->server_hook != NULL)
+	if (!cl->loaded)
+		return;
+	cl->server_runtime[idx] = (uint8_t)(avail + 1);
+	if (cl->server_hook != NULL)
 		cl->server_hook(cl->server_hook_arg, idx, avail);
 }
 
@@ -931,19 +1005,22 @@ conf_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	return np;
 }
 
-/* A configuration that loops for ever must not hang a reload. */
+/*
+ * A configuration that loops for ever must not hang a reload, nor a
+ * console command the master.
+ */
 static void
 conf_hook(lua_State *L, lua_Debug *ar)
 {
 	struct conf_lua	*cl = dir_state(L);
 	char		 where[CONF_PATH_MAX + 16];
 
-	if (++cl->ticks <= HOOK_MAX)
+	if (++cl->ticks <= cl->tickmax)
 		return;
 	conf_where(L, 0, where, sizeof(where));
-	lua_pushfstring(L, "%sthe configuration is still running after %d "
-	    "million instructions", where, HOOK_MAX * (HOOK_EVERY / 1000) /
-	    1000);
+	lua_pushfstring(L, "%sthe %s is still running after %d million "
+	    "instructions", where, cl->loaded ? "command" : "configuration",
+	    (int)(cl->tickmax * (HOOK_EVERY / 1000) / 1000));
 	lua_error(L);
 }
 
@@ -1097,10 +1174,8 @@ conf_run(struct conf_lua *cl, const char *buf, size_t len, char *err,
 	int		 rc;
 
 	rc = luaL_loadbufferx(L, buf, len, CHUNK_NAME, "t");
-	if (rc == LUA_OK) {
-		lua_sethook(L, conf_hook, LUA_MASKCOUNT, HOOK_EVERY);
-		rc = lua_pcall(L, 0, 0, 0);
-	}
+	if (rc == LUA_OK)
+		rc = dir_pcall(cl, 0, 0, HOOK_MAX);
 	if (rc != LUA_OK) {
 		conf_errmsg(cl, rc, err, errlen);
 		lua_pop(L, 1);
@@ -1268,6 +1343,9 @@ conf_check_lines(struct conf_lua *cl, char *err, size_t errlen)
 	case CHECK_CACHE:
 		line = cl->lines.caches[e.index];
 		break;
+	case CHECK_RECURSOR:
+		line = cl->lines.recursors[e.index];
+		break;
 	default:
 		break;
 	}
@@ -1329,8 +1407,10 @@ dir_call(lua_State *L)
 	cl->argbase = 0;
 	if (d->flags & DIR_UNSUPPORTED)
 		dir_error(L, "not supported in shoal: %s", d->doc);
-	if (cl->loaded && !(d->flags & DIR_RUNTIME))
+	if (cl->loaded && !(d->flags & (DIR_RUNTIME | DIR_CONSOLE)))
 		dir_error(L, "only allowed in the configuration file");
+	if (!cl->loaded && (d->flags & DIR_CONSOLE))
+		dir_error(L, "only allowed in the console");
 	n = d->fn(L);
 	cl->setting = setting;
 	cl->key = key;
@@ -1353,8 +1433,10 @@ method_call(lua_State *L)
 	if (!luaL_testudata(L, 1, dir_type_names[m->type]))
 		dir_error(L, "call it as a method of a %s (obj:%s())",
 		    dir_type_docs[m->type], m->name);
-	if (cl->loaded && !(m->flags & DIR_RUNTIME))
+	if (cl->loaded && !(m->flags & (DIR_RUNTIME | DIR_CONSOLE)))
 		dir_error(L, "only allowed in the configuration file");
+	if (!cl->loaded && (m->flags & DIR_CONSOLE))
+		dir_error(L, "only allowed in the console");
 	n = m->fn(L);
 	cl->setting = setting;
 	cl->key = key;

@@ -19,19 +19,47 @@
 
 #include "shared/conf/conf.h"
 
+/* Console connections at once: the default and the most allowed. */
+#define CONF_CONSOLE_CONNS	10
+#define CONF_CONSOLE_CONNS_MAX	64
+
 struct conf_lua;
 
+/* What a packet cache object's getStats() and printStats() show. */
+struct conf_cache_stats {
+	uint64_t	 entries;
+	uint64_t	 max_entries;
+	uint64_t	 hits;
+	uint64_t	 misses;
+	uint64_t	 deferred_inserts;
+	uint64_t	 deferred_lookups;
+	uint64_t	 lookup_collisions;
+	uint64_t	 insert_collisions;
+	uint64_t	 ttl_too_shorts;
+};
+
+/* expunge(n), or expungeByName(name [, qtype [, suffix]]). */
+struct conf_expunge {
+	char		 name[CONF_DNAME_TEXT_MAX];	/* "": expunge(n) */
+	int32_t		 qtype;		/* -1: every type */
+	uint8_t		 suffix;	/* the name and every name below it */
+	uint64_t	 keep;		/* expunge(n): entries left at most */
+};
+
 /*
- * Settings struct conf has no field for yet, kept here until it does:
- * the master reads them with conf_lua_extra().
+ * What console commands reach beyond the configuration, given by the
+ * master (master/console.c). Each hook returns 0, or -1 with the reason
+ * in its error buffer; a command that needs a hook nobody gave raises an
+ * error. cache_expunge only starts the work: the console answers once
+ * the cache server is done.
  */
-struct conf_extra {
-	uint32_t	 max_tcp_queries_total;	/* per connection, 0: no limit */
-	uint32_t	 max_tcp_conn_duration;	/* s, 0: no limit */
-	uint32_t	 tcp_client_recv_timeout; /* s, 2 */
-	uint32_t	 tcp_client_send_timeout; /* s, 2 */
-	uint32_t	 max_tcp_client_threads; /* accepted, unused */
-	uint8_t		 verbose_health_checks;
+struct conf_lua_hooks {
+	int	(*cache_stats)(void *, unsigned, struct conf_cache_stats *,
+		    char *, size_t);
+	int	(*cache_expunge)(void *, unsigned, const struct conf_expunge *,
+		    char *, size_t);
+	void	(*show_servers)(void *, FILE *);
+	void	(*dump_stats)(void *, FILE *);
 };
 
 /*
@@ -46,7 +74,6 @@ struct conf_lua		*conf_lua_load(const char *, const struct conf_cmdline *,
 			    char *, size_t);
 const struct conf	*conf_lua_conf(const struct conf_lua *);
 struct conf		*conf_lua_conf_mut(struct conf_lua *);
-const struct conf_extra	*conf_lua_extra(const struct conf_lua *);
 /* Closes the Lua state and frees the configuration; NULL is fine. */
 void			 conf_lua_free(struct conf_lua *);
 
@@ -68,8 +95,40 @@ void			 conf_lua_set_server_hook(struct conf_lua *,
 /* Tells the Lua objects a server's health (what :isUp() says in auto). */
 void			 conf_lua_set_server_health(struct conf_lua *,
 			    unsigned, int);
-/* Where print() writes (stdout by default); the console redirects it. */
+/* Where print() writes (stdout by default). */
 void			 conf_lua_set_output(struct conf_lua *, FILE *);
+/* The hooks console commands use (NULL: none) and their argument. */
+void			 conf_lua_set_hooks(struct conf_lua *,
+			    const struct conf_lua_hooks *, void *);
+/* What the Lua objects believe of a server's health (1: up). */
+int			 conf_lua_server_health(const struct conf_lua *,
+			    unsigned);
+/*
+ * The availability (enum server_avail) a console command gave server
+ * idx, or -1 if none did since the configuration was loaded.
+ */
+int			 conf_lua_server_runtime(const struct conf_lua *,
+			    unsigned);
+/*
+ * Gives server idx an availability as a console command would, without
+ * calling the hook: a reload carries the operator's choice over.
+ */
+void			 conf_lua_server_force(struct conf_lua *, unsigned, int);
+/* setConsoleMaximumConcurrentConnections, at most CONF_CONSOLE_CONNS. */
+uint32_t		 conf_lua_console_max_conns(const struct conf_lua *);
+
+/*
+ * Evaluates one console command in the live state, as dnsdist's console
+ * does: "return " .. cmd first, cmd itself when that is not valid Lua,
+ * under an instruction and an output limit. Returns the reply (NUL
+ * terminated, its length in *lenp; the caller frees it): a returned
+ * string, number or boolean as text, an object as its name, a table of
+ * numbers as a JSON object, each followed by a newline; or, when the
+ * command returned nothing, what it printed (*printed is then 1); or
+ * "Error: reason\n". NULL only when out of memory.
+ */
+char			*conf_lua_eval(struct conf_lua *, const char *, size_t,
+			    size_t *, int *);
 
 /*
  * Whole-configuration checks (ranges, duplicate listeners, pool and
@@ -83,7 +142,7 @@ int			 conf_check(const struct conf *, char *, size_t);
  * struct (--check-config -v, round-trip tests).
  */
 void			 conf_print(FILE *, const struct conf *);
-/* The same, plus the settings only struct conf_extra holds. */
+/* The same, plus the settings only the master keeps (console limits). */
 void			 conf_lua_print(FILE *, const struct conf_lua *);
 
 #endif

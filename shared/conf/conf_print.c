@@ -32,6 +32,9 @@ static void	 print_cache(FILE *, uint32_t, const struct conf_cache *);
 static void	 print_pools(FILE *, const struct conf *);
 static void	 print_server(FILE *, const struct conf *,
 		    const struct conf_server *);
+static void	 print_recursor(FILE *, const struct conf *,
+		    const struct conf_recursor *);
+static void	 print_list(FILE *, const struct conf_acl *, uint32_t);
 
 void
 conf_print(FILE *fp, const struct conf *c)
@@ -55,6 +58,10 @@ conf_print(FILE *fp, const struct conf *c)
 	for (i = 0; i < c->ncaches; i++)
 		print_cache(fp, i, &c->caches[i]);
 	print_pools(fp, c);
+	if (c->nrecursors > 0)
+		fputs("\n-- The built-in resolver.\n", fp);
+	for (i = 0; i < c->nrecursors; i++)
+		print_recursor(fp, c, &c->recursors[i]);
 	if (c->nservers > 0)
 		fputs("\n-- Backends.\n", fp);
 	for (i = 0; i < c->nservers; i++)
@@ -64,19 +71,10 @@ conf_print(FILE *fp, const struct conf *c)
 void
 conf_lua_print(FILE *fp, const struct conf_lua *cl)
 {
-	const struct conf_extra	*x = &cl->extra;
-
 	conf_print(fp, cl->conf);
-	fputs("\n-- Settings outside struct conf.\n", fp);
-	fprintf(fp, "setMaxTCPQueriesPerConnection(%u)\n",
-	    x->max_tcp_queries_total);
-	fprintf(fp, "setMaxTCPConnectionDuration(%u)\n",
-	    x->max_tcp_conn_duration);
-	fprintf(fp, "setTCPRecvTimeout(%u)\n", x->tcp_client_recv_timeout);
-	fprintf(fp, "setTCPSendTimeout(%u)\n", x->tcp_client_send_timeout);
-	fprintf(fp, "setMaxTCPClientThreads(%u)\n",
-	    x->max_tcp_client_threads);
-	print_bool(fp, "setVerboseHealthChecks", x->verbose_health_checks);
+	fputs("\n-- Settings only the master keeps.\n", fp);
+	fprintf(fp, "setConsoleMaximumConcurrentConnections(%u)\n",
+	    cl->console_max_conns);
 }
 
 /* A Lua string literal: quotes, backslashes and bytes escaped. */
@@ -114,10 +112,19 @@ static void
 print_acls(FILE *fp, const char *fn, const struct conf_acl *acls,
     uint32_t n)
 {
+	fprintf(fp, "%s(", fn);
+	print_list(fp, acls, n);
+	fputs(")\n", fp);
+}
+
+/* A Lua list of netmasks: {"10.0.0.0/8", "!10.1.0.0/16"}. */
+static void
+print_list(FILE *fp, const struct conf_acl *acls, uint32_t n)
+{
 	char		 buf[ADDRSTRLEN], mask[ADDRSTRLEN + 8];
 	uint32_t	 i;
 
-	fprintf(fp, "%s({", fn);
+	fputs("{", fp);
 	for (i = 0; i < n; i++) {
 		addr_fmt_host((const struct sockaddr *)&acls[i].net.ss, buf,
 		    sizeof(buf));
@@ -126,7 +133,7 @@ print_acls(FILE *fp, const char *fn, const struct conf_acl *acls,
 		fputs(i > 0 ? ", " : "", fp);
 		print_str(fp, mask);
 	}
-	fputs("})\n", fp);
+	fputs("}", fp);
 }
 
 /* Milliseconds as the seconds the directive takes. */
@@ -163,6 +170,18 @@ print_global(FILE *fp, const struct conf *c)
 	    "maxQueriesPerConnection=%u, idleTimeout=%u}\n",
 	    g->max_tcp_clients, g->max_tcp_per_client,
 	    g->max_tcp_queries_per_conn, g->tcp_idle_timeout);
+	fprintf(fp, "setMaxTCPQueriesPerConnection(%u)\n",
+	    g->max_tcp_queries_total);
+	fprintf(fp, "setMaxTCPConnectionDuration(%u)\n",
+	    g->max_tcp_conn_duration);
+	/* 0 is not from the loader: the workers' default stays. */
+	if (g->tcp_client_recv_timeout != 0)
+		fprintf(fp, "setTCPRecvTimeout(%u)\n",
+		    g->tcp_client_recv_timeout);
+	if (g->tcp_client_send_timeout != 0)
+		fprintf(fp, "setTCPSendTimeout(%u)\n",
+		    g->tcp_client_send_timeout);
+	print_bool(fp, "setVerboseHealthChecks", g->verbose_health_checks);
 	fputs("setControlSocket(", fp);
 	print_str(fp, g->control_socket);
 	fputs(")\n", fp);
@@ -312,4 +331,49 @@ print_server(FILE *fp, const struct conf *c, const struct conf_server *s)
 	else if (s->avail == AVAIL_DOWN)
 		fputs(":setDown()", fp);
 	fputs("\n", fp);
+}
+
+static void
+print_recursor(FILE *fp, const struct conf *c, const struct conf_recursor *r)
+{
+	char		 buf[ADDRSTRLEN];
+	const char	*sep = "";
+
+	fputs("newRecursor{pool=", fp);
+	print_str(fp, r->pool >= 0 && (uint32_t)r->pool < c->npools ?
+	    c->pools[r->pool].name : "?");
+	if (r->hint_file[0] != '\0') {
+		fputs(", hintFile=", fp);
+		print_str(fp, r->hint_file);
+	}
+	fputs(",\n    dontQuery=", fp);
+	print_list(fp, r->dont_query, r->ndont_query < CONF_MAX_DONTQUERY ?
+	    r->ndont_query : CONF_MAX_DONTQUERY);
+	fprintf(fp, ",\n    maxCacheEntries=%" PRIu64 ", maxCacheTTL=%u, "
+	    "maxNegativeTTL=%u, qnameMinimization=%s,\n"
+	    "    maxQueriesPerResolution=%u, maxDepth=%u, maxCNAMEChain=%u, "
+	    "maxConcurrent=%u,\n    ednsBufferSize=%u, serverTimeout=%u, "
+	    "maxResolutionTime=%u,\n    doIPv4=%s, doIPv6=%s, hardenGlue=%s",
+	    r->max_cache_entries, r->max_cache_ttl, r->max_negative_ttl,
+	    r->qname_minimization ? "true" : "false",
+	    r->max_queries_per_resolution, r->max_depth, r->max_cname_chain,
+	    r->max_concurrent, r->edns_buffer_size, r->server_timeout,
+	    r->max_resolution_time, r->do_ipv4 ? "true" : "false",
+	    r->do_ipv6 ? "true" : "false", r->harden_glue ? "true" : "false");
+	if (r->query_local4.ss.ss_family != 0 ||
+	    r->query_local6.ss.ss_family != 0) {
+		fputs(", queryLocalAddress={", fp);
+		if (r->query_local4.ss.ss_family != 0) {
+			print_str(fp, addr_fmt_host((const struct sockaddr *)
+			    &r->query_local4.ss, buf, sizeof(buf)));
+			sep = ", ";
+		}
+		if (r->query_local6.ss.ss_family != 0) {
+			fputs(sep, fp);
+			print_str(fp, addr_fmt_host((const struct sockaddr *)
+			    &r->query_local6.ss, buf, sizeof(buf)));
+		}
+		fputs("}", fp);
+	}
+	fputs("}\n", fp);
 }

@@ -26,6 +26,7 @@
 #include "shared/util.h"
 
 #define CONSOLE_PORT		5199
+#define DNSDIST_COMPAT		"1.7.3"	/* what showVersion() claims */
 #define KEY_BYTES		32
 #define MAX_CACHE_ENTRIES	1000000000LL
 #define MAX_TTL			2147483647LL
@@ -87,6 +88,10 @@ static int	 d_controlsocket(lua_State *);
 static int	 d_setconsoleacl(lua_State *);
 static int	 d_addconsoleacl(lua_State *);
 static int	 d_print(lua_State *);
+static int	 d_setconsolemaxconns(lua_State *);
+static int	 d_showversion(lua_State *);
+static int	 d_showservers(lua_State *);
+static int	 d_dumpstats(lua_State *);
 static void	 listen_add(lua_State *, int);
 static void	 acl_set(lua_State *, struct conf_acl *, uint32_t *, size_t,
 		    int);
@@ -232,9 +237,9 @@ const struct dir_key recursor_keys[] = {
 	    "Netmasks never asked (the Recursor's dont-query: private, "
 	    "loopback and documentation ranges); {} asks anything. Root hint "
 	    "addresses are always asked." },
-	{ "maxCacheEntries", KEY_FUNC, 0, 1, MAX_CACHE_ENTRIES,
-	    key_rcache_entries, "RRsets the shared record cache holds "
-	    "(1000000)." },
+	/* 64 bits: conf_check() checks its range itself. */
+	{ "maxCacheEntries", KEY_FUNC, 0, 0, 0, key_rcache_entries,
+	    "RRsets the shared record cache holds (1000000)." },
 	{ "maxCacheTTL", KEY_U32, OFF_R(max_cache_ttl), 1, MAX_TTL, NULL,
 	    "Longest time a record is kept, in seconds (86400)." },
 	{ "maxNegativeTTL", KEY_U32, OFF_R(max_negative_ttl), 0, MAX_TTL,
@@ -487,8 +492,25 @@ const struct directive directives[] = {
 	    "Replace the console ACL (127.0.0.0/8 and ::1/128).", NULL, 0 },
 	{ "addConsoleACL", d_addconsoleacl, "(netmask)",
 	    "Add a netmask to the console ACL.", NULL, 0 },
+	{ "setConsoleMaximumConcurrentConnections", d_setconsolemaxconns,
+	    "(n)", "Console connections open at once; more are closed at "
+	    "once (10, at most 64; 0 means 64).", NULL, 0 },
 	{ "print", d_print, "(...)",
 	    "Print the values, separated by tabs.", NULL, DIR_RUNTIME },
+	/* Console commands. */
+	{ "showVersion", d_showversion, "()",
+	    "Print \"dnsdist 1.7.3 compatible shoal VERSION\".", NULL,
+	    DIR_RUNTIME },
+	{ "showServers", d_showservers, "()",
+	    "Console: a table of the backends, as dnsdist prints it: name, "
+	    "address, state (UP and DOWN when forced), queries per second "
+	    "since the previous showServers(), queries, drops, latency in "
+	    "ms, queries in flight, pools.", NULL, DIR_CONSOLE },
+	{ "dumpStats", d_dumpstats, "()",
+	    "Console: every counter with its value, in two columns sorted "
+	    "by name: shoal's counters (shoalctl counters) and dnsdist's "
+	    "names for those it has (acl-drops, no-policy, ...).", NULL,
+	    DIR_CONSOLE },
 };
 const size_t ndirectives = nitems(directives);
 
@@ -521,6 +543,20 @@ const struct dir_method methods[] = {
 	    "The pool's packet cache, or nil.", DIR_RUNTIME },
 	{ DT_POOL, "unsetCache", m_pool_unsetcache, "()",
 	    "Stop caching the pool's answers.", 0 },
+	{ DT_CACHE, "getStats", m_cache_getstats, "()",
+	    "Console: a table of entries, maxEntries, hits, misses, "
+	    "deferredInserts, deferredLookups, lookupCollisions, "
+	    "insertCollisions and ttlTooShorts.", DIR_CONSOLE },
+	{ DT_CACHE, "printStats", m_cache_printstats, "()",
+	    "Console: print the same, one per line.", DIR_CONSOLE },
+	{ DT_CACHE, "expunge", m_cache_expunge, "(n)",
+	    "Console: remove entries until at most n are left; the reply "
+	    "comes once they are gone.", DIR_CONSOLE },
+	{ DT_CACHE, "expungeByName", m_cache_expungebyname,
+	    "(name [, qtype [, suffixMatch]])",
+	    "Console: remove the entries of name (a DNS name or a string), "
+	    "of one type (DNSQType.ANY: all, the default), and with "
+	    "suffixMatch true of every name below it too.", DIR_CONSOLE },
 	{ DT_DNSNAME, "toString", m_dnsname_tostring, "()",
 	    "The name with its final dot.", DIR_RUNTIME },
 	{ DT_DNSNAME, "toStringNoDot", m_dnsname_tostringnodot, "()",
@@ -1102,8 +1138,7 @@ d_setudptimeout(lua_State *L)
 static int
 d_setmaxtcpclientthreads(lua_State *L)
 {
-	dir_state(L)->extra.max_tcp_client_threads = scalar_u32(L, "n", 1,
-	    1024);
+	(void)scalar_u32(L, "n", 1, 1024);
 	return 0;
 }
 
@@ -1118,7 +1153,7 @@ d_setmaxtcpconnectionsperclient(lua_State *L)
 static int
 d_setmaxtcpqueriesperconnection(lua_State *L)
 {
-	dir_state(L)->extra.max_tcp_queries_total = scalar_u32(L, "n", 0,
+	dir_state(L)->conf->g.max_tcp_queries_total = scalar_u32(L, "n", 0,
 	    UINT32_MAX);
 	return 0;
 }
@@ -1126,7 +1161,8 @@ d_setmaxtcpqueriesperconnection(lua_State *L)
 static int
 d_setmaxtcpconnectionduration(lua_State *L)
 {
-	dir_state(L)->extra.max_tcp_conn_duration = scalar_u32(L, "seconds",
+	dir_state(L)->conf->g.max_tcp_conn_duration = scalar_u32(L,
+	    "seconds",
 	    0, 86400 * 7);
 	return 0;
 }
@@ -1134,7 +1170,7 @@ d_setmaxtcpconnectionduration(lua_State *L)
 static int
 d_settcprecvtimeout(lua_State *L)
 {
-	dir_state(L)->extra.tcp_client_recv_timeout = scalar_u32(L,
+	dir_state(L)->conf->g.tcp_client_recv_timeout = scalar_u32(L,
 	    "seconds", 1, 3600);
 	return 0;
 }
@@ -1142,7 +1178,7 @@ d_settcprecvtimeout(lua_State *L)
 static int
 d_settcpsendtimeout(lua_State *L)
 {
-	dir_state(L)->extra.tcp_client_send_timeout = scalar_u32(L,
+	dir_state(L)->conf->g.tcp_client_send_timeout = scalar_u32(L,
 	    "seconds", 1, 3600);
 	return 0;
 }
@@ -1151,7 +1187,7 @@ static int
 d_setverbosehealthchecks(lua_State *L)
 {
 	dir_nargs(L, 1, 1);
-	dir_state(L)->extra.verbose_health_checks =
+	dir_state(L)->conf->g.verbose_health_checks =
 	    (uint8_t)dir_boolean(L, 1, NULL);
 	return 0;
 }
@@ -1262,6 +1298,7 @@ d_newrecursor(lua_State *L)
 				    c->pools[cr.pool].name);
 	if (cr.hint_file[0] != '\0')
 		recursor_hints(L, c, c->nrecursors, cr.hint_file);
+	cl->lines.recursors[c->nrecursors] = dir_line(L);
 	c->recursors[c->nrecursors++] = cr;
 	return 0;
 }
@@ -1332,7 +1369,11 @@ key_dontquery(lua_State *L, int idx, void *obj)
 	memset(cr->dont_query, 0, sizeof(cr->dont_query));
 	for (i = 0; i < n; i++) {
 		lua_rawgeti(L, idx, (lua_Integer)i + 1);
-		dir_netmask(L, -1, &cr->dont_query[cr->ndont_query++]);
+		dir_netmask(L, -1, &cr->dont_query[cr->ndont_query]);
+		if (cr->dont_query[cr->ndont_query].negate)
+			dir_error(L, "'%s': no \"!\" here: list what is not "
+			    "asked", lua_tostring(L, -1));
+		cr->ndont_query++;
 		lua_pop(L, 1);
 	}
 }
@@ -1363,7 +1404,15 @@ key_querylocal(lua_State *L, int idx, void *obj)
 		else
 			lua_pushvalue(L, idx);
 		dir_addr(L, -1, NULL, 0, &a);
+		/* The port is at the same offset in sockaddr_in6. */
+		if (((struct sockaddr_in *)&a.ss)->sin_port != 0)
+			dir_error(L, "'%s': a source address takes no port "
+			    "(each query gets a random one)",
+			    lua_tostring(L, -1));
 		lua_pop(L, 1);
+		if ((a.ss.ss_family == AF_INET6 ? &cr->query_local6 :
+		    &cr->query_local4)->ss.ss_family != 0)
+			dir_error(L, "at most one IPv4 and one IPv6 address");
 		if (a.ss.ss_family == AF_INET6)
 			cr->query_local6 = a;
 		else
@@ -1600,16 +1649,66 @@ static int
 d_print(lua_State *L)
 {
 	struct conf_lua	*cl = dir_state(L);
+	const char	*s;
+	size_t		 len;
 	int		 i, n = lua_gettop(L);
 
 	for (i = 1; i <= n; i++) {
+		s = luaL_tolstring(L, i, &len);
+		if (cl->outmax != 0 && cl->outlen + len + 1 > cl->outmax)
+			dir_error(L, "the output is too long (max %zu bytes)",
+			    cl->outmax);
+		cl->outlen += len + 1;
 		if (i > 1)
 			fputc('\t', cl->out);
-		fputs(luaL_tolstring(L, i, NULL), cl->out);
+		fwrite(s, 1, len, cl->out);
 		lua_pop(L, 1);
 	}
 	fputc('\n', cl->out);
 	fflush(cl->out);
+	return 0;
+}
+
+static int
+d_setconsolemaxconns(lua_State *L)
+{
+	uint32_t	 n;
+
+	n = scalar_u32(L, "n", 0, CONF_CONSOLE_CONNS_MAX);
+	dir_state(L)->console_max_conns = n == 0 ? CONF_CONSOLE_CONNS_MAX : n;
+	return 0;
+}
+
+static int
+d_showversion(lua_State *L)
+{
+	dir_nargs(L, 0, 0);
+	dir_printf(L, "dnsdist %s compatible shoal %s\n", DNSDIST_COMPAT,
+	    PACKAGE_VERSION);
+	return 0;
+}
+
+static int
+d_showservers(lua_State *L)
+{
+	struct conf_lua	*cl = dir_state(L);
+
+	dir_nargs(L, 0, 0);
+	if (cl->hooks == NULL || cl->hooks->show_servers == NULL)
+		dir_error(L, "no running servers to show");
+	cl->hooks->show_servers(cl->hooks_arg, cl->out);
+	return 0;
+}
+
+static int
+d_dumpstats(lua_State *L)
+{
+	struct conf_lua	*cl = dir_state(L);
+
+	dir_nargs(L, 0, 0);
+	if (cl->hooks == NULL || cl->hooks->dump_stats == NULL)
+		dir_error(L, "no running counters to show");
+	cl->hooks->dump_stats(cl->hooks_arg, cl->out);
 	return 0;
 }
 

@@ -59,6 +59,7 @@ struct dir_key {
 #define DIR_RUNTIME	0x01	/* may also be called after loading */
 #define DIR_IGNORED	0x02	/* accepted for dnsdist, no effect */
 #define DIR_UNSUPPORTED	0x04	/* always refused */
+#define DIR_CONSOLE	0x08	/* only after loading: a console command */
 
 /* A Lua global function. */
 struct directive {
@@ -121,6 +122,7 @@ struct conf_lines {
 	uint32_t	 servers[CONF_MAX_SERVERS];
 	uint32_t	 pools[CONF_MAX_POOLS];
 	uint32_t	 caches[CONF_MAX_CACHES];
+	uint32_t	 recursors[CONF_MAX_RECURSORS];
 	uint32_t	 workers;
 };
 
@@ -134,7 +136,6 @@ struct dir_cache {
 struct conf_lua {
 	lua_State		*L;
 	struct conf		*conf;
-	struct conf_extra	 extra;
 	struct conf_lines	 lines;
 	char			 path[CONF_PATH_MAX];
 	int			 loaded;	/* evaluation finished */
@@ -143,13 +144,20 @@ struct conf_lua {
 	int			 argbase;	/* 1 in methods: self */
 	size_t			 mem, memmax;	/* Lua heap accounting */
 	unsigned long		 ticks;		/* instruction-count hook */
+	unsigned long		 tickmax;	/* x HOOK_EVERY instructions */
+	size_t			 outlen, outmax; /* print() bytes, 0: no limit */
+	uint32_t		 console_max_conns;
 	/* Servers keep a stable id so objects survive rmServer(). */
 	uint32_t		 server_ids[CONF_MAX_SERVERS];
 	uint8_t			 server_health[CONF_MAX_SERVERS];
+	/* 1 + the availability a console command gave, 0: none. */
+	uint8_t			 server_runtime[CONF_MAX_SERVERS];
 	uint32_t		 next_server_id;
 	void			(*server_hook)(void *, unsigned, int);
 	void			*server_hook_arg;
 	FILE			*out;		/* print() */
+	const struct conf_lua_hooks *hooks;	/* console commands */
+	void			*hooks_arg;
 	unsigned		 nwarnings;
 	char			 warnings[CONF_MAX_WARNINGS][CONF_WARNING_MAX];
 };
@@ -163,6 +171,7 @@ enum check_item {
 	CHECK_POOL,
 	CHECK_CACHE,
 	CHECK_ACL,
+	CHECK_RECURSOR,
 };
 
 struct conf_check_err {
@@ -217,6 +226,14 @@ void		 dir_push_cache(lua_State *, const struct conf_cache *,
 void		 dir_push_dnsname(lua_State *, const char *);
 void		 dir_push_policy(lua_State *, unsigned);
 unsigned	 dir_check_policy(lua_State *, int);
+/*
+ * lua_pcall() with the instruction-count hook: at most ticks x 100,000
+ * instructions, then a Lua error.
+ */
+int		 dir_pcall(struct conf_lua *, int, int, unsigned long);
+/* print() to the command's output, counted against its limit. */
+void		 dir_printf(lua_State *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* Checks and normalises a domain name into buf ("example.com."). */
 int		 dir_dname(const char *, char *, size_t);
 /* Removes server idx and shifts the rest down. */
@@ -238,6 +255,10 @@ int	 m_server_getoutstanding(lua_State *);
 int	 m_pool_setcache(lua_State *);
 int	 m_pool_getcache(lua_State *);
 int	 m_pool_unsetcache(lua_State *);
+int	 m_cache_getstats(lua_State *);
+int	 m_cache_printstats(lua_State *);
+int	 m_cache_expunge(lua_State *);
+int	 m_cache_expungebyname(lua_State *);
 int	 m_dnsname_tostring(lua_State *);
 int	 m_dnsname_tostringnodot(lua_State *);
 int	 m_dnsname_countlabels(lua_State *);

@@ -40,6 +40,16 @@ struct hook_rec {
 	int		 avail;
 };
 
+/* What the fake console hooks were asked. */
+struct fake_hooks {
+	struct conf_cache_stats	 st;
+	int			 stats_calls;
+	int			 expunges;
+	unsigned		 cache;
+	struct conf_expunge	 x;
+	int			 fail;
+};
+
 static void		 write_file(const char *, const char *);
 static struct conf_lua	*load_str(const char *, const struct conf_cmdline *,
 			    char *, size_t);
@@ -52,6 +62,22 @@ static void		 record_hook(void *, unsigned, int);
 static void		 round_trip(const char *);
 static int		 lua_run(struct conf_lua *, const char *, char *,
 			    size_t);
+static char		*eval(struct conf_lua *, const char *, int *);
+static void		 eval_is(struct conf_lua *, const char *,
+			    const char *);
+static void		 eval_starts(struct conf_lua *, const char *,
+			    const char *);
+static int		 fake_stats(void *, unsigned,
+			    struct conf_cache_stats *, char *, size_t);
+static int		 fake_expunge(void *, unsigned,
+			    const struct conf_expunge *, char *, size_t);
+static void		 fake_show(void *, FILE *);
+static void		 fake_dump(void *, FILE *);
+static struct conf_lua	*load_template(const char *);
+
+static const struct conf_lua_hooks fake_hook_table = {
+	fake_stats, fake_expunge, fake_show, fake_dump
+};
 
 static void
 write_file(const char *path, const char *text)
@@ -141,6 +167,127 @@ lua_run(struct conf_lua *cl, const char *code, char *err, size_t len)
 	snprintf(err, len, "%s", lua_tostring(L, -1));
 	lua_settop(L, 0);
 	return -1;
+}
+
+/* conf_lua_eval() of cmd: the reply, checked to be a C string. */
+static char *
+eval(struct conf_lua *cl, const char *cmd, int *printed)
+{
+	char	*r;
+	size_t	 len = 0;
+
+	r = conf_lua_eval(cl, cmd, strlen(cmd), &len, printed);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(strlen(r), len);
+	return r;
+}
+
+static void
+eval_is(struct conf_lua *cl, const char *cmd, const char *want)
+{
+	char	*r;
+	int	 printed;
+
+	r = eval(cl, cmd, &printed);
+	ck_assert_msg(strcmp(r, want) == 0, "%s:\n got '%s'\nwant '%s'", cmd,
+	    r, want);
+	free(r);
+}
+
+static void
+eval_starts(struct conf_lua *cl, const char *cmd, const char *want)
+{
+	char	*r;
+	int	 printed;
+
+	r = eval(cl, cmd, &printed);
+	ck_assert_msg(strncmp(r, want, strlen(want)) == 0,
+	    "%s:\n got '%s'\nwant '%s...'", cmd, r, want);
+	ck_assert_msg(r[strlen(r) - 1] == '\n', "%s: no final newline", cmd);
+	free(r);
+}
+
+static int
+fake_stats(void *arg, unsigned idx, struct conf_cache_stats *st, char *err,
+    size_t len)
+{
+	struct fake_hooks	*f = arg;
+
+	f->stats_calls++;
+	f->cache = idx;
+	if (f->fail) {
+		snprintf(err, len, "the cache is not created yet");
+		return -1;
+	}
+	*st = f->st;
+	return 0;
+}
+
+static int
+fake_expunge(void *arg, unsigned idx, const struct conf_expunge *x,
+    char *err, size_t len)
+{
+	struct fake_hooks	*f = arg;
+
+	f->expunges++;
+	f->cache = idx;
+	f->x = *x;
+	if (f->fail) {
+		snprintf(err, len, "no cache server is running");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fake_show(void *arg, FILE *fp)
+{
+	fputs("#   Name\n0   one\n", fp);
+}
+
+static void
+fake_dump(void *arg, FILE *fp)
+{
+	fprintf(fp, "%-35s\t%11s\n", "no-policy", "0");
+}
+
+/*
+ * A configuration from tests/unit/data/conf with @WORKING_DIR@ made
+ * that directory, as Deckard renders its template with its own.
+ */
+static struct conf_lua *
+load_template(const char *name)
+{
+	char		 path[PATH_MAX], dir[PATH_MAX], text[8192];
+	char		 out[16384], err[1024], *p;
+	const char	*mark = "@WORKING_DIR@";
+	struct conf_lua	*cl;
+	FILE		*fp;
+	size_t		 n, o = 0;
+
+	src_path(dir, sizeof(dir), "tests/unit/data/conf");
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%.*s/%s",
+	    PATH_MAX / 2, dir, name), (int)sizeof(path));
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	ck_assert_int_eq(feof(fp) != 0, 1);
+	fclose(fp);
+	text[n] = '\0';
+	for (p = text; *p != '\0'; ) {
+		ck_assert_uint_lt(o + strlen(dir) + 1, sizeof(out));
+		if (strncmp(p, mark, strlen(mark)) == 0) {
+			memcpy(out + o, dir, strlen(dir));
+			o += strlen(dir);
+			p += strlen(mark);
+		} else
+			out[o++] = *p++;
+	}
+	out[o] = '\0';
+	cl = load_str(out, NULL, err, sizeof(err));
+	ck_assert_msg(cl != NULL, "%s: %s", name, err);
+	ck_assert_ptr_null(conf_lua_warning(cl, 0));
+	return cl;
 }
 
 /*
@@ -453,6 +600,37 @@ static const struct error_case error_cases[] = {
 	    "200 million instructions" },
 	{ "local t = {}\nfor i = 1, 1e9 do t[i] = i end",
 	    " out of memory (the configuration may use 64 MiB)" },
+	{ "newRecursor{bogus=1}", "1: newRecursor: unknown key 'bogus'" },
+	{ "newRecursor{dontQuery={\"!10.0.0.0/8\"}}",
+	    "1: newRecursor: dontQuery: '!10.0.0.0/8': no \"!\" here: list "
+	    "what is not asked" },
+	{ "newRecursor{queryLocalAddress=\"192.0.2.1:53\"}",
+	    "1: newRecursor: queryLocalAddress: '192.0.2.1:53': a source "
+	    "address takes no port (each query gets a random one)" },
+	{ "newRecursor{queryLocalAddress={\"192.0.2.1\", \"192.0.2.2\"}}",
+	    "1: newRecursor: queryLocalAddress: at most one IPv4 and one "
+	    "IPv6 address" },
+	{ "newRecursor{maxDepth=0}",
+	    "1: newRecursor: maxDepth: too small (min 1)" },
+	{ "newRecursor{maxCacheEntries=0}",
+	    "1: newRecursor: maxCacheEntries: too small (min 1)" },
+	{ "newRecursor{}\nnewRecursor{pool=\"\"}",
+	    "2: newRecursor: pool '' already has a recursor" },
+	{ "newServer(\"192.0.2.1\")\nnewRecursor{}",
+	    "2: newRecursor: pool '' has backends: a recursor serves a pool "
+	    "alone" },
+	{ "\nnewRecursor{pool=\"r\"}\nnewServer{address=\"192.0.2.1\", "
+	    "pool=\"r\"}", "2: newRecursor: pool 'r' has backend "
+	    "'192.0.2.1:53': a recursor serves a pool alone" },
+	{ "newRecursor{doIPv4=false, doIPv6=false}",
+	    "1: newRecursor: doIPv4 and doIPv6 are both false: no server can "
+	    "be asked" },
+	{ "setConsoleMaximumConcurrentConnections(65)",
+	    "1: setConsoleMaximumConcurrentConnections: n: too large (max "
+	    "64)" },
+	{ "dumpStats()", "1: dumpStats: only allowed in the console" },
+	{ "newPacketCache(10):expunge(0)",
+	    "1: expunge: only allowed in the console" },
 };
 
 START_TEST(test_load_errors)
@@ -839,7 +1017,7 @@ START_TEST(test_load_limits)
 {
 	struct conf_lua			*cl;
 	const struct conf_global	*g;
-	const struct conf_extra		*x;
+	char				 err[1024];
 
 	cl = load_ok("setUDPTimeout(0.5)\nsetTCPLimits{maxClients=50, "
 	    "idleTimeout=7}\nsetMaxTCPConnectionsPerClient(3)\n"
@@ -850,28 +1028,33 @@ START_TEST(test_load_limits)
 	    "setVerboseHealthChecks(true)\nsetDrainTimeout(250)\n"
 	    "setSecurityPollSuffix('')", NULL);
 	g = &conf_lua_conf(cl)->g;
-	x = conf_lua_extra(cl);
 	ck_assert_uint_eq(g->udp_timeout, 500);
 	ck_assert_uint_eq(g->max_tcp_clients, 50);
 	ck_assert_uint_eq(g->tcp_idle_timeout, 7);
 	ck_assert_uint_eq(g->max_tcp_per_client, 3);
 	ck_assert_uint_eq(g->max_tcp_queries_per_conn, 20);
 	ck_assert_uint_eq(g->drain_timeout, 250);
-	ck_assert_uint_eq(x->max_tcp_queries_total, 1000);
-	ck_assert_uint_eq(x->max_tcp_conn_duration, 60);
-	ck_assert_uint_eq(x->tcp_client_recv_timeout, 4);
-	ck_assert_uint_eq(x->tcp_client_send_timeout, 5);
-	ck_assert_uint_eq(x->max_tcp_client_threads, 1);
-	ck_assert_uint_eq(x->verbose_health_checks, 1);
+	ck_assert_uint_eq(g->max_tcp_queries_total, 1000);
+	ck_assert_uint_eq(g->max_tcp_conn_duration, 60);
+	ck_assert_uint_eq(g->tcp_client_recv_timeout, 4);
+	ck_assert_uint_eq(g->tcp_client_send_timeout, 5);
+	ck_assert_uint_eq(g->verbose_health_checks, 1);
 	conf_lua_free(cl);
 
 	cl = load_ok("", NULL);
-	x = conf_lua_extra(cl);
-	ck_assert_uint_eq(x->max_tcp_queries_total, 0);
-	ck_assert_uint_eq(x->tcp_client_recv_timeout, 2);
-	ck_assert_uint_eq(x->tcp_client_send_timeout, 2);
-	ck_assert_uint_eq(x->verbose_health_checks, 0);
+	g = &conf_lua_conf(cl)->g;
+	ck_assert_uint_eq(g->max_tcp_queries_total, 0);
+	ck_assert_uint_eq(g->max_tcp_conn_duration, 0);
+	ck_assert_uint_eq(g->tcp_client_recv_timeout, 2);
+	ck_assert_uint_eq(g->tcp_client_send_timeout, 2);
+	ck_assert_uint_eq(g->verbose_health_checks, 0);
+	ck_assert_uint_eq(conf_lua_console_max_conns(cl), CONF_CONSOLE_CONNS);
 	conf_lua_free(cl);
+
+	/* setMaxTCPClientThreads is checked, then has no effect. */
+	cl = load_str("setMaxTCPClientThreads(0)", NULL, err, sizeof(err));
+	ck_assert_ptr_null(cl);
+	ck_assert_ptr_nonnull(strstr(err, "setMaxTCPClientThreads"));
 }
 END_TEST
 
@@ -1164,6 +1347,332 @@ START_TEST(test_server_runtime)
 }
 END_TEST
 
+
+START_TEST(test_load_recursor)
+{
+	struct conf_lua			*cl;
+	const struct conf		*c;
+	const struct conf_recursor	*r;
+	char				 buf[128];
+
+	cl = load_ok("newRecursor{}", NULL);
+	c = conf_lua_conf(cl);
+	ck_assert_uint_eq(c->nrecursors, 1);
+	r = &c->recursors[0];
+	ck_assert_int_eq(r->pool, 0);
+	ck_assert_str_eq(r->hint_file, "");
+	/* The Recursor's dont-query list, in its order. */
+	ck_assert_uint_eq(r->ndont_query, 19);
+	ck_assert_str_eq(acl_str(&r->dont_query[0], buf, sizeof(buf)),
+	    "127.0.0.0/8");
+	ck_assert_str_eq(acl_str(&r->dont_query[6], buf, sizeof(buf)),
+	    "::1/128");
+	ck_assert_str_eq(acl_str(&r->dont_query[18], buf, sizeof(buf)),
+	    "2001:db8::/32");
+	ck_assert_uint_eq(r->max_cache_entries, 1000000);
+	ck_assert_uint_eq(r->max_cache_ttl, 86400);
+	ck_assert_uint_eq(r->max_negative_ttl, 3600);
+	ck_assert_uint_eq(r->max_queries_per_resolution, 50);
+	ck_assert_uint_eq(r->max_depth, 40);
+	ck_assert_uint_eq(r->max_cname_chain, 10);
+	ck_assert_uint_eq(r->max_concurrent, 10000);
+	ck_assert_uint_eq(r->edns_buffer_size, 1232);
+	ck_assert_uint_eq(r->server_timeout, 1500);
+	ck_assert_uint_eq(r->max_resolution_time, 4000);
+	ck_assert_uint_eq(r->qname_minimization, 1);
+	ck_assert_uint_eq(r->do_ipv4, 1);
+	ck_assert_uint_eq(r->do_ipv6, 1);
+	ck_assert_uint_eq(r->harden_glue, 1);
+	ck_assert_uint_eq(r->query_local4.ss.ss_family, 0);
+	ck_assert_uint_eq(r->query_local6.ss.ss_family, 0);
+	conf_lua_free(cl);
+
+	cl = load_ok("newServer(\"192.0.2.1\")\n"
+	    "newRecursor{pool=\"rec\", dontQuery={}, maxCacheEntries=5000,\n"
+	    "  maxCacheTTL=600, maxNegativeTTL=60, qnameMinimization=false,\n"
+	    "  maxQueriesPerResolution=20, maxDepth=5, maxCNAMEChain=4,\n"
+	    "  maxConcurrent=99, ednsBufferSize=1400, serverTimeout=800,\n"
+	    "  maxResolutionTime=3000, doIPv6=false, hardenGlue=false,\n"
+	    "  queryLocalAddress={\"2001:db8::1\", \"192.0.2.7\"}}\n"
+	    "newRecursor{pool=\"r2\", dontQuery={\"10.0.0.0/8\"},\n"
+	    "  queryLocalAddress=\"192.0.2.8\"}", NULL);
+	c = conf_lua_conf(cl);
+	ck_assert_uint_eq(c->nrecursors, 2);
+	r = &c->recursors[0];
+	ck_assert_int_eq(r->pool, conf_pool_find(c, "rec"));
+	ck_assert_int_ne(r->pool, 0);
+	ck_assert_uint_eq(r->ndont_query, 0);
+	ck_assert_uint_eq(r->max_cache_entries, 5000);
+	ck_assert_uint_eq(r->max_cache_ttl, 600);
+	ck_assert_uint_eq(r->max_negative_ttl, 60);
+	ck_assert_uint_eq(r->qname_minimization, 0);
+	ck_assert_uint_eq(r->max_queries_per_resolution, 20);
+	ck_assert_uint_eq(r->max_depth, 5);
+	ck_assert_uint_eq(r->max_cname_chain, 4);
+	ck_assert_uint_eq(r->max_concurrent, 99);
+	ck_assert_uint_eq(r->edns_buffer_size, 1400);
+	ck_assert_uint_eq(r->server_timeout, 800);
+	ck_assert_uint_eq(r->max_resolution_time, 3000);
+	ck_assert_uint_eq(r->do_ipv4, 1);
+	ck_assert_uint_eq(r->do_ipv6, 0);
+	ck_assert_uint_eq(r->harden_glue, 0);
+	ck_assert_str_eq(addr_str(&r->query_local4, buf, sizeof(buf)),
+	    "192.0.2.7:0");
+	ck_assert_str_eq(addr_str(&r->query_local6, buf, sizeof(buf)),
+	    "[2001:db8::1]:0");
+	r = &c->recursors[1];
+	ck_assert_int_eq(r->pool, conf_pool_find(c, "r2"));
+	ck_assert_uint_eq(r->ndont_query, 1);
+	ck_assert_str_eq(acl_str(&r->dont_query[0], buf, sizeof(buf)),
+	    "10.0.0.0/8");
+	ck_assert_str_eq(addr_str(&r->query_local4, buf, sizeof(buf)),
+	    "192.0.2.8:0");
+	ck_assert_uint_eq(r->query_local6.ss.ss_family, 0);
+	/* The backend stays in the default pool, served by it alone. */
+	ck_assert_uint_eq(c->servers[0].pools[0], 0);
+	conf_lua_free(cl);
+}
+END_TEST
+
+/* The Deckard template, rendered for three kinds of scenario, loads. */
+START_TEST(test_deckard_configs)
+{
+	struct conf_lua			*cl;
+	const struct conf		*c;
+	const struct conf_recursor	*r;
+	char				 buf[128];
+
+	cl = load_template("deckard_stub.conf");
+	c = conf_lua_conf(cl);
+	ck_assert_uint_eq(c->nrecursors, 1);
+	ck_assert_uint_eq(c->nservers, 0);
+	r = &c->recursors[0];
+	ck_assert_int_eq(r->pool, 0);
+	ck_assert_ptr_nonnull(strstr(r->hint_file, "/root.hints"));
+	ck_assert_uint_eq(c->nhints, 1);
+	ck_assert_ptr_nonnull(strstr(c->hints[0].text, "127.0.0.4"));
+	ck_assert_uint_eq(r->ndont_query, 0);
+	ck_assert_uint_eq(r->qname_minimization, 1);
+	ck_assert_uint_eq(r->do_ipv4, 1);
+	ck_assert_uint_eq(r->do_ipv6, 0);
+	ck_assert_uint_eq(r->harden_glue, 1);
+	ck_assert_str_eq(addr_str(&r->query_local4, buf, sizeof(buf)),
+	    "127.0.0.10:0");
+	ck_assert_str_eq(addr_str(&c->listens[0].addr, buf, sizeof(buf)),
+	    "127.0.0.10:53");
+	ck_assert_uint_eq(c->g.workers, 1);
+	ck_assert_uint_eq(c->g.user_set, 1);
+	ck_assert_str_eq(c->g.user, "");
+	conf_lua_free(cl);
+
+	cl = load_template("deckard_builtin.conf");
+	c = conf_lua_conf(cl);
+	r = &c->recursors[0];
+	ck_assert_str_eq(r->hint_file, "");
+	ck_assert_uint_eq(c->nhints, 0);
+	ck_assert_uint_eq(r->ndont_query, 2);
+	ck_assert_str_eq(acl_str(&r->dont_query[1], buf, sizeof(buf)),
+	    "::1/128");
+	ck_assert_uint_eq(r->qname_minimization, 0);
+	ck_assert_uint_eq(r->do_ipv4, 0);
+	ck_assert_uint_eq(r->do_ipv6, 1);
+	ck_assert_uint_eq(r->harden_glue, 0);
+	ck_assert_str_eq(addr_str(&r->query_local6, buf, sizeof(buf)),
+	    "[fd00::10]:0");
+	ck_assert_str_eq(addr_str(&c->listens[0].addr, buf, sizeof(buf)),
+	    "[fd00::10]:53");
+	conf_lua_free(cl);
+
+	cl = load_template("deckard_forward.conf");
+	c = conf_lua_conf(cl);
+	ck_assert_uint_eq(c->nrecursors, 0);
+	ck_assert_uint_eq(c->nservers, 1);
+	ck_assert_str_eq(addr_str(&c->servers[0].addr, buf, sizeof(buf)),
+	    "192.0.2.53:53");
+	conf_lua_free(cl);
+}
+END_TEST
+
+/* What the console sends back, for each kind of result. */
+START_TEST(test_eval_replies)
+{
+	struct conf_lua	*cl;
+	char		*r;
+	int		 printed;
+
+	cl = load_ok("newServer{address=\"192.0.2.1\", name=\"one\"}\n"
+	    "newServer(\"192.0.2.2\")", NULL);
+	eval_is(cl, "1 + 1", "2\n");
+	eval_is(cl, "2^0.5 > 1.4", "true\n");
+	eval_is(cl, "'abc'", "abc\n");
+	eval_is(cl, "getServer(0)", "one\n");
+	eval_is(cl, "getServer(1)", "192.0.2.2:53\n");
+	eval_is(cl, "newDNSName('Example.COM')", "Example.COM.\n");
+	eval_is(cl, "{b=2, a=1.5, [\"q\\\"\"]=3}",
+	    "{\"a\": 1.5, \"b\": 2, \"q\\\"\": 3}\n");
+	eval_is(cl, "{}", "{}\n");
+	eval_is(cl, "{1, 'x'}", "Command returned an object shoal cannot "
+	    "print (a table)\n");
+	eval_is(cl, "{a='x'}", "Command returned an object shoal cannot "
+	    "print (a table)\n");
+	eval_is(cl, "print", "Command returned an object shoal cannot "
+	    "print (a function)\n");
+
+	/* Nothing returned: what was printed, marked as such. */
+	r = eval(cl, "print('x', 1) print(getServer(0))", &printed);
+	ck_assert_str_eq(r, "x\t1\none\n");
+	ck_assert_int_eq(printed, 1);
+	free(r);
+	r = eval(cl, "'y'", &printed);
+	ck_assert_int_eq(printed, 0);
+	free(r);
+	eval_is(cl, "nil", "");
+
+	/* Not an expression: run as a statement, in the same state. */
+	eval_is(cl, "x = 5", "");
+	eval_is(cl, "x", "5\n");
+	eval_is(cl, "if getServer(0):isUp() then return 'up' else "
+	    "return 'down' end", "down\n");
+	conf_lua_set_server_health(cl, 0, 1);
+	eval_is(cl, "if getServer(0):isUp() then return 'up' else "
+	    "return 'down' end", "up\n");
+	eval_starts(cl, "showVersion()", "dnsdist 1.7.3 compatible shoal ");
+
+	/* Errors. */
+	eval_is(cl, "getServer(2)", "Error: console:1: getServer: no server "
+	    "2 (2 declared)\n");
+	eval_starts(cl, "x = = 1", "Error: console:1: unexpected symbol");
+	eval_is(cl, "error({})", "Error: (error object is a table value)\n");
+	eval_is(cl, "newServer('192.0.2.9')", "Error: console:1: newServer: "
+	    "only allowed in the configuration file\n");
+	eval_is(cl, "while true do end", "Error: console:1: the command is "
+	    "still running after 10 million instructions\n");
+	eval_is(cl, "for i = 1, 200000 do print('0123456789') end",
+	    "Error: console:1: print: the output is too long (max 1048576 "
+	    "bytes)\n");
+	eval_starts(cl, "string.rep('x', 100 * 1024 * 1024)", "Error: ");
+	eval_is(cl, "dumpStats()", "Error: console:1: dumpStats: no running "
+	    "counters to show\n");
+	/* The state is still fine. */
+	eval_is(cl, "x + 1", "6\n");
+	ck_assert_uint_eq(conf_lua_conf(cl)->nservers, 2);
+	conf_lua_free(cl);
+}
+END_TEST
+
+/* Commands that reach the master, through its hooks. */
+START_TEST(test_eval_hooks)
+{
+	struct conf_lua		*cl;
+	struct fake_hooks	 f;
+	char			*r;
+	int			 printed;
+
+	memset(&f, 0, sizeof(f));
+	f.st.entries = 3;
+	f.st.max_entries = 100;
+	f.st.hits = 4;
+	f.st.misses = 5;
+	f.st.lookup_collisions = 6;
+	f.st.ttl_too_shorts = 7;
+	cl = load_ok("getPool(\"other\")\n"
+	    "pc = newPacketCache(100)\ngetPool(\"other\"):setCache(pc)\n"
+	    "unused = newPacketCache(10)", NULL);
+	eval_is(cl, "getPool('other'):getCache():getStats()", "Error: "
+	    "console:1: getStats: no running cache to ask\n");
+	conf_lua_set_hooks(cl, &fake_hook_table, &f);
+
+	eval_is(cl, "getPool('other'):getCache():getStats()['entries']",
+	    "3\n");
+	ck_assert_int_eq(f.stats_calls, 1);
+	ck_assert_uint_eq(f.cache, 0);
+	eval_is(cl, "getPool('other'):getCache():getStats()",
+	    "{\"deferredInserts\": 0, \"deferredLookups\": 0, \"entries\": 3, "
+	    "\"hits\": 4, \"insertCollisions\": 0, \"lookupCollisions\": 6, "
+	    "\"maxEntries\": 100, \"misses\": 5, \"ttlTooShorts\": 7}\n");
+	eval_is(cl, "getPool('other'):getCache():printStats()",
+	    "Entries: 3/100\nHits: 4\nMisses: 5\nDeferred inserts: 0\n"
+	    "Deferred lookups: 0\nLookup Collisions: 6\n"
+	    "Insert Collisions: 0\nTTL Too Shorts: 7\n");
+
+	r = eval(cl, "getPool('other'):getCache():expunge(0)", &printed);
+	ck_assert_str_eq(r, "");
+	ck_assert_int_eq(printed, 1);
+	free(r);
+	ck_assert_int_eq(f.expunges, 1);
+	ck_assert_str_eq(f.x.name, "");
+	ck_assert_uint_eq(f.x.keep, 0);
+	eval_is(cl, "pc:expunge(42)", "");
+	ck_assert_uint_eq(f.x.keep, 42);
+	eval_is(cl, "pc:expungeByName(newDNSName('a.example'), "
+	    "DNSQType.AAAA, true)", "");
+	ck_assert_str_eq(f.x.name, "a.example.");
+	ck_assert_int_eq(f.x.qtype, 28);
+	ck_assert_uint_eq(f.x.suffix, 1);
+	eval_is(cl, "pc:expungeByName('b.example.')", "");
+	ck_assert_str_eq(f.x.name, "b.example.");
+	ck_assert_int_eq(f.x.qtype, -1);
+	ck_assert_uint_eq(f.x.suffix, 0);
+	eval_is(cl, "pc:expungeByName(newDNSName('c.example'), DNSQType.ANY)",
+	    "");
+	ck_assert_str_eq(f.x.name, "c.example.");
+	ck_assert_int_eq(f.x.qtype, -1);
+	ck_assert_int_eq(f.expunges, 5);
+
+	eval_is(cl, "pc:expunge(-1)", "Error: console:1: expunge: n: too "
+	    "small (min 0)\n");
+	eval_is(cl, "pc:expungeByName('bad..name')", "Error: console:1: "
+	    "expungeByName: invalid DNS name 'bad..name'\n");
+	eval_is(cl, "unused:expunge(0)", "Error: console:1: expunge: this "
+	    "packet cache is used by no pool, so it was not created\n");
+	eval_is(cl, "getPool(''):getCache()", "");
+	ck_assert_int_eq(f.expunges, 5);
+	f.fail = 1;
+	eval_is(cl, "pc:expunge(0)", "Error: console:1: expunge: no cache "
+	    "server is running\n");
+	eval_is(cl, "pc:getStats()", "Error: console:1: getStats: the cache "
+	    "is not created yet\n");
+
+	eval_is(cl, "showServers()", "#   Name\n0   one\n");
+	eval_is(cl, "dumpStats()", "no-policy                          \t"
+	    "          0\n");
+	conf_lua_free(cl);
+}
+END_TEST
+
+/* The availability a console command sets, kept for a reload. */
+START_TEST(test_server_console_state)
+{
+	struct conf_lua		*cl;
+	struct hook_rec		 rec;
+
+	memset(&rec, 0, sizeof(rec));
+	cl = load_ok("newServer(\"192.0.2.1\"):setDown()\n"
+	    "newServer(\"192.0.2.2\")\nnewServer(\"192.0.2.3\")", NULL);
+	conf_lua_set_server_hook(cl, record_hook, &rec);
+	/* The file's setDown() is not the console's. */
+	ck_assert_int_eq(conf_lua_server_runtime(cl, 0), -1);
+	ck_assert_int_eq(conf_lua_server_runtime(cl, 1), -1);
+	ck_assert_int_eq(conf_lua_server_runtime(cl, 9), -1);
+	eval_is(cl, "getServer(1):setDown()", "");
+	ck_assert_int_eq(conf_lua_server_runtime(cl, 1), AVAIL_DOWN);
+	eval_is(cl, "getServer(1):setAuto(true)", "");
+	ck_assert_int_eq(conf_lua_server_runtime(cl, 1), AVAIL_AUTO);
+	ck_assert_int_eq(conf_lua_server_health(cl, 1), 1);
+	ck_assert_int_eq(rec.calls, 2);
+
+	/* A reload carries it over without calling the hook. */
+	conf_lua_server_force(cl, 2, AVAIL_UP);
+	ck_assert_uint_eq(conf_lua_conf(cl)->servers[2].avail, AVAIL_UP);
+	ck_assert_int_eq(conf_lua_server_runtime(cl, 2), AVAIL_UP);
+	ck_assert_int_eq(rec.calls, 2);
+	conf_lua_server_force(cl, 2, 7);
+	ck_assert_uint_eq(conf_lua_conf(cl)->servers[2].avail, AVAIL_UP);
+	eval_is(cl, "if getServer(2):isUp() then return 'up' end", "up\n");
+	conf_lua_free(cl);
+}
+END_TEST
+
 /*
  * The directive table.
  */
@@ -1353,8 +1862,8 @@ round_trip(const char *text)
 	memcpy(cb->path, conf_lua_conf(a)->path, sizeof(cb->path));
 	ck_assert_msg(memcmp(conf_lua_conf(a), cb, sizeof(*cb)) == 0,
 	    "round trip changed the configuration of:\n%s", text);
-	ck_assert_mem_eq(conf_lua_extra(a), conf_lua_extra(b),
-	    sizeof(struct conf_extra));
+	ck_assert_uint_eq(conf_lua_console_max_conns(a),
+	    conf_lua_console_max_conns(b));
 	conf_lua_free(a);
 	conf_lua_free(b);
 }
@@ -1399,6 +1908,12 @@ START_TEST(test_conf_print)
 	    "newServer(\"[2001:db8::1]:5353\"):setUp()\n"
 	    "local s = newServer{address=\"192.0.2.3\", pool={}}\n"
 	    "s:addPool(\"late\")\nrmServer(0)");
+	round_trip("getPool(\"a\")\nnewServer{address=\"192.0.2.1\", "
+	    "pool=\"a\"}\nnewRecursor{pool=\"r\", dontQuery={\"10.0.0.0/8\", "
+	    "\"::1\"}, queryLocalAddress={\"::1\", \"192.0.2.1\"}, "
+	    "maxCacheEntries=77, doIPv4=false, qnameMinimization=false, "
+	    "maxDepth=3, ednsBufferSize=4096}\nnewRecursor{}\n"
+	    "setConsoleMaximumConcurrentConnections(3)");
 
 	/* The output says what it is, and that shard counts round up. */
 	cl = load_ok("getPool(\"\"):setCache(newPacketCache(10))", NULL);
@@ -1415,6 +1930,18 @@ START_TEST(test_conf_print)
 	    "(a given count is rounded up)"));
 	ck_assert_ptr_nonnull(strstr(buf, "local pc0 = newPacketCache(10, "));
 	ck_assert_ptr_nonnull(strstr(buf, "getPool(\"\"):setCache(pc0)\n"));
+	conf_lua_free(cl);
+
+	cl = load_ok("newRecursor{dontQuery={}}", NULL);
+	fp = tmpfile();
+	ck_assert_ptr_nonnull(fp);
+	conf_print(fp, conf_lua_conf(cl));
+	rewind(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	ck_assert_ptr_nonnull(strstr(buf, "-- The built-in resolver.\n"
+	    "newRecursor{pool=\"\",\n    dontQuery={},\n"));
 	conf_lua_free(cl);
 }
 END_TEST
@@ -1575,11 +2102,20 @@ conf_suite(void)
 	tcase_add_test(tc, test_cmdline);
 	tcase_add_test(tc, test_dnsdist_configs);
 	tcase_add_test(tc, test_shipped_configs);
+	tcase_add_test(tc, test_load_recursor);
+	tcase_add_test(tc, test_deckard_configs);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("server_objects");
 	tcase_add_test(tc, test_server_methods);
 	tcase_add_test(tc, test_server_runtime);
+	tcase_add_test(tc, test_server_console_state);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("conf_lua_eval");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_eval_replies);
+	tcase_add_test(tc, test_eval_hooks);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("directives");
