@@ -38,6 +38,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/shoal-$NAME.XXXXXX") || {
 CTLSOCK=$T/ctl.sock
 export CTLSOCK SHOALCTL
 
+# The port of every server in the scenario, random in 20000-49999: the
+# same scenario may run in two build directories at once (two engineers,
+# or a plain and a sanitizer build), on the same addresses.
+PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000))
+
 log() { printf '%s: %s\n' "$NAME" "$*"; }
 fail() { printf '%s: FAIL: %s\n' "$NAME" "$*"; exit 1; }
 skip() { printf '%s: SKIP: %s\n' "$NAME" "$*"; exit 77; }
@@ -49,14 +54,24 @@ alive() {
 	[ -n "$_al_st" ] && [ "$_al_st" != Z ]
 }
 
-# The pids whose parent is $1.
-children_of() {
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
+# The pids descending from $1 (children, their children...), from one
+# look at /proc. NSD forks twice: its first pid is xfrd, the parent of
+# main, the parent of the server processes.
+descendants_of() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v top="$1" '{
 		s = $0
 		sub(/.*\) /, "", s)
 		split(s, f, " ")
-		if (f[2] == p)
-			print $1
+		parent[$1] = f[2]
+	}
+	END {
+		for (p in parent) {
+			q = p
+			for (i = 0; i < 64 && q != "" && q != top; i++)
+				q = parent[q]
+			if (q == top && p != top)
+				print p
+		}
 	}'
 }
 
@@ -77,6 +92,7 @@ wait_exit() {
 # it is our child.
 stop() {
 	kill -TERM "$1" 2>/dev/null
+	kill -CONT "$1" 2>/dev/null	# a stopped one could not act on it
 	wait_exit "$1" 5
 	_s_rc=$?
 	[ $_s_rc = 124 ] || return $_s_rc
@@ -94,7 +110,7 @@ cleanup() {
 	# Children first listed, so that none is missed when a parent goes.
 	_left=""
 	for _p in $_pids; do
-		_left="$_left $(children_of "$_p" | tr '\n' ' ')"
+		_left="$_left $(descendants_of "$_p" | tr '\n' ' ')"
 	done
 	# The last started first: shoald before its backends.
 	_rev=""
@@ -164,11 +180,11 @@ need() {
 	[ -x "$SHOALD" ] || fail "no $SHOALD: build first"
 }
 
-# Copies a template, replacing @T@ (the temp dir), @DIR@ (the scenario's
-# directory) and @INTEG@ (tests/integration).
+# Copies a template, replacing @T@ (the temp dir), @PORT@, @DIR@ (the
+# scenario's directory) and @INTEG@ (tests/integration).
 subst() {
-	sed -e "s|@T@|$T|g" -e "s|@DIR@|$DIR|g" -e "s|@INTEG@|$INTEG|g" \
-	    "$1" > "$2"
+	sed -e "s|@T@|$T|g" -e "s|@PORT@|$PORT|g" -e "s|@DIR@|$DIR|g" \
+	    -e "s|@INTEG@|$INTEG|g" "$1" > "$2"
 }
 
 # start_nsd NAME ADDR PORT ZONEDIR ZONE...: NSD in the foreground (-d),

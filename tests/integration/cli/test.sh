@@ -8,9 +8,10 @@ need kdig python
 ask() {	# ask ADDR [SRC]: one UDP query, true if answered NOERROR
 	"$PY" -c '
 import sys, dnstest as t
-a = t.udp(t.query("www.cli.test.", "A"), sys.argv[1], 10053, timeout=1,
-          src=sys.argv[2])
-sys.exit(0 if a is not None and t.rcode(a) == 0 else 1)' "$1" "${2:-127.0.0.1}"
+a = t.udp(t.query("www.cli.test.", "A"), sys.argv[1], int(sys.argv[2]),
+          timeout=1, src=sys.argv[3])
+sys.exit(0 if a is not None and t.rcode(a) == 0 else 1)' \
+	    "$1" "$PORT" "${2:-127.0.0.1}"
 }
 
 # --check-config, from the configuration's directory as an operator would.
@@ -30,7 +31,7 @@ echo "$out" | grep -q "bad.conf:3" ||
 echo "$out" | grep -q "OK!" && fail "a bad file was called OK: $out"
 log "--check-config of bad.conf: exit $rc, $out"
 
-start_responder slow 127.66.9.2 10053 --delay slow.cli.test.=1.0
+start_responder slow 127.66.9.2 $PORT --delay slow.cli.test.=1.0
 
 # Without -a, 127.0.0.1 is not in the ACL.
 start_shoald "$DIR/shoal.conf"
@@ -39,11 +40,11 @@ ask 127.66.9.1 && fail "without -a, 127.0.0.1 was answered"
 stop "$SHOALD_PID" || fail "shoald did not exit 0"
 
 # -l replaces the listener, -a adds 127.0.0.1 (and only it).
-start_shoald "$DIR/shoal.conf" -l 127.66.9.4:10053 -a 127.0.0.1/32
+start_shoald "$DIR/shoal.conf" -l 127.66.9.4:$PORT -a 127.0.0.1/32
 ask 127.66.9.4 || fail "-l 127.66.9.4: no answer there from 127.0.0.1"
 ask 127.66.9.4 127.0.0.2 && fail "-a 127.0.0.1/32 let 127.0.0.2 in"
 ask 127.66.9.1 && fail "-l did not replace the listener of the file"
-kdig +tcp +time=1 +retry=0 -p 10053 @127.66.9.1 www.cli.test > /dev/null \
+kdig +tcp +time=1 +retry=0 -p $PORT @127.66.9.1 www.cli.test > /dev/null \
     2>&1 && fail "-l: TCP still answered on the file's listener"
 stop "$SHOALD_PID" || fail "shoald did not exit 0"
 log "-l and -a: ok"
@@ -52,7 +53,7 @@ log "-l and -a: ok"
 start_shoald "$DIR/stop.conf"
 workers=$(ctl workers | awk 'NR > 1 { print $2 }')
 [ -n "$workers" ] || fail "no worker pids"
-"$PY" "$DIR/inflight.py" 127.66.9.1 10053 > "$T/inflight.out" 2>&1 &
+"$PY" "$DIR/inflight.py" 127.66.9.1 $PORT > "$T/inflight.out" 2>&1 &
 client=$!
 # Both slow queries have reached the backend: they are in flight.
 both_sent() { [ "$(responder_count slow slow.cli.test.)" = 2 ]; }

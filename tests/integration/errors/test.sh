@@ -6,11 +6,11 @@
 . "$(dirname "$0")/../lib.sh"
 need nsd kdig python
 
-start_nsd nsd 127.66.5.2 10053 "$DIR/zones" err.test
+start_nsd nsd 127.66.5.2 $PORT "$DIR/zones" err.test
 start_shoald "$DIR/shoal.conf"
-"$PY" "$DIR/check.py" errors 127.66.5.1 10053 || fail "error answers"
+"$PY" "$DIR/check.py" errors 127.66.5.1 $PORT || fail "error answers"
 stop "$SHOALD_PID" || fail "shoald did not exit 0"
 
 start_shoald "$DIR/acl.conf"
-"$PY" "$DIR/check.py" acl 127.66.5.1 10053 || fail "ACL"
+"$PY" "$DIR/check.py" acl 127.66.5.1 $PORT || fail "ACL"
 log "done"

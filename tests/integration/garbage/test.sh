@@ -6,9 +6,9 @@
 . "$(dirname "$0")/../lib.sh"
 need nsd kdig python
 
-start_nsd nsd 127.66.6.2 10053 "$DIR/zones" junk.test
+start_nsd nsd 127.66.6.2 $PORT "$DIR/zones" junk.test
 start_shoald "$DIR/shoal.conf"
-"$PY" "$DIR/check.py" 127.66.6.1 10053 || fail "garbage checks failed"
+"$PY" "$DIR/check.py" 127.66.6.1 $PORT || fail "garbage checks failed"
 alive "$SHOALD_PID" || fail "shoald died"
 grep -i "fatal\|sanitizer\|runtime error" "$SHOALD_LOG" &&
     fail "shoald logged an error"

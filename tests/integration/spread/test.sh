@@ -7,8 +7,8 @@
 need nsd kdig python
 
 N=2000
-start_nsd nsd-a 127.66.4.2 10053 "$DIR/zones" spread.test
-start_nsd nsd-b 127.66.4.3 10053 "$DIR/zones" spread.test
+start_nsd nsd-a 127.66.4.2 $PORT "$DIR/zones" spread.test
+start_nsd nsd-b 127.66.4.3 $PORT "$DIR/zones" spread.test
 
 # run POLICY COUNT: starts shoald with POLICY.conf, sends COUNT queries,
 # sets A and B to the queries each backend took, stops shoald.
@@ -16,7 +16,7 @@ run() {
 	start_shoald "$DIR/$1.conf"
 	a0=$(server_field nsd-a queries)
 	b0=$(server_field nsd-b queries)
-	"$PY" "$INTEG/dnstest.py" blast 127.66.4.1 10053 --count "$2" \
+	"$PY" "$INTEG/dnstest.py" blast 127.66.4.1 $PORT --count "$2" \
 	    --name "q%d.spread.test." --window 64 ||
 	    fail "$1: not every query was answered"
 	A=$(($(server_field nsd-a queries) - a0))
