@@ -32,6 +32,13 @@ for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
     finally:
         s.close()' "$1" "$2"
 }
+# Two make checks at once (two build directories) must not build
+# _build/default together: one waits for the other.
+mkdir -p "$SHOAL_SRCDIR/_build"
+if command -v flock > /dev/null 2>&1; then
+	exec 9> "$SHOAL_SRCDIR/_build/quickstart.lock"
+	flock -w 900 9 || fail "waited 900 s for another quickstart test"
+fi
 free 127.0.0.1 53 || skip "127.0.0.1:53 is busy"
 free 127.0.10.1 5300 || skip "127.0.10.1:5300 (the quickstart's NSD) is busy"
 
