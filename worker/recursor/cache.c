@@ -34,6 +34,7 @@ static void	 rc_store_sets(struct recursor *, const uint8_t *, size_t,
 static void	 rc_store_negative(struct recursor *, const uint8_t *, size_t,
 		    const struct upq *, const struct presp *);
 static int	 synthesized(const struct presp *, const struct prr *);
+static int	 ns_named(const struct presp *, const struct prr *);
 static uint32_t	 soa_negative_ttl(const struct recursor *,
 		    const struct presp *, const struct prr *);
 
@@ -83,8 +84,13 @@ rc_answer(struct res *r)
 
 	if (r->qtype == DNS_TYPE_ANY)
 		return RC_MISS;
+	/*
+	 * Clients get answer-grade data only; the address of a name
+	 * server may come from glue (RFC 2181 5.4.1).
+	 */
 	if (rcache_lookup(r->rec->rc, r->qname, r->qlen, r->qtype,
-	    DNS_CLASS_IN, now, &set, rdbuf, sizeof(rdbuf)) == 1) {
+	    DNS_CLASS_IN, now, &set, rdbuf, sizeof(rdbuf)) == 1 &&
+	    (r->parent != NULL || set.rank >= RANK_ANSWER_NONAUTH)) {
 		if (rc_add_set(&r->an, r->qname, r->qlen, r->qtype, &set,
 		    rdbuf) == -1)
 			res_fail(r, DNS_RCODE_SERVFAIL);
@@ -97,6 +103,7 @@ rc_answer(struct res *r)
 	if (r->qtype != DNS_TYPE_CNAME && rcache_lookup(r->rec->rc, r->qname,
 	    r->qlen, DNS_TYPE_CNAME, DNS_CLASS_IN, now, &set, rdbuf,
 	    sizeof(rdbuf)) == 1 && set.count == 1 &&
+	    set.rank >= RANK_ANSWER_NONAUTH &&
 	    name_check(rdbuf + set.rd[0].off, set.rd[0].len) ==
 	    set.rd[0].len) {
 		if (rc_add_set(&r->an, r->qname, r->qlen, DNS_TYPE_CNAME,
@@ -138,43 +145,50 @@ rc_cut(struct res *r)
 	const uint8_t			*name = r->qname;
 	size_t				 len = r->qlen;
 	uint64_t			 now = now_wall();
-	unsigned			 i, k;
+	unsigned			 i, k, inside;
 
 	if (r->qtype == DNS_TYPE_DS && len > 1) {
 		len -= 1 + (size_t)name[0];
 		name += 1 + name[0];
 	}
-	for (;;) {
-		if (len > 1 && rcache_lookup(r->rec->rc, name, len,
-		    DNS_TYPE_NS, DNS_CLASS_IN, now, &set, rdbuf,
-		    sizeof(rdbuf)) == 1)
-			break;
-		if (len <= 1) {
-			*c = r->rec->hints;
-			return 0;
-		}
-		len -= 1 + (size_t)name[0];
-		name += 1 + name[0];
-	}
-	memset(c, 0, sizeof(*c));
-	memcpy(c->zone, name, len);
-	c->zlen = len;
-	for (i = 0; i < set.count && c->nns < REC_MAX_NSNAMES; i++) {
-		if (name_check(rdbuf + set.rd[i].off, set.rd[i].len) !=
-		    set.rd[i].len)
+	for (; len > 1; len -= 1 + (size_t)name[0], name += 1 + name[0]) {
+		/*
+		 * The address of a name server inside the zone it serves is
+		 * asked of the parent's servers (whose glue holds it).
+		 */
+		if (r->avoid_len > 0 && name_is_subdomain(name, len, r->avoid,
+		    r->avoid_len))
 			continue;
-		memcpy(c->ns[c->nns].name, rdbuf + set.rd[i].off,
-		    set.rd[i].len);
-		c->ns[c->nns].len = (uint8_t)set.rd[i].len;
-		name_tolower(c->ns[c->nns].name, set.rd[i].len);
-		c->nns++;
+		if (rcache_lookup(r->rec->rc, name, len, DNS_TYPE_NS,
+		    DNS_CLASS_IN, now, &set, rdbuf, sizeof(rdbuf)) != 1)
+			continue;
+		memset(c, 0, sizeof(*c));
+		memcpy(c->zone, name, len);
+		c->zlen = len;
+		inside = 0;
+		for (i = 0; i < set.count && c->nns < REC_MAX_NSNAMES; i++) {
+			if (name_check(rdbuf + set.rd[i].off, set.rd[i].len) !=
+			    set.rd[i].len)
+				continue;
+			memcpy(c->ns[c->nns].name, rdbuf + set.rd[i].off,
+			    set.rd[i].len);
+			c->ns[c->nns].len = (uint8_t)set.rd[i].len;
+			name_tolower(c->ns[c->nns].name, set.rd[i].len);
+			if (name_is_subdomain(c->ns[c->nns].name,
+			    c->ns[c->nns].len, name, len))
+				inside++;
+			c->nns++;
+		}
+		for (k = 0; k < c->nns; k++)
+			rc_ns_addrs(r, k);
+		/*
+		 * A cut whose servers all live inside it and have no address
+		 * left (their glue expired) is reached from above.
+		 */
+		if (c->nns > 0 && (c->nsrv > 0 || inside < c->nns))
+			return 0;
 	}
-	if (c->nns == 0) {
-		*c = r->rec->hints;
-		return 0;
-	}
-	for (k = 0; k < c->nns; k++)
-		rc_ns_addrs(r, k);
+	*c = r->rec->hints;
 	return 0;
 }
 
@@ -226,6 +240,23 @@ rc_store_response(struct recursor *rec, const struct upq *u,
 			referral = 0;
 	rc_store_sets(rec, u->zone, u->zlen, p, referral);
 	rc_store_negative(rec, u->zone, u->zlen, u, p);
+}
+
+/* Whether a record's owner is the target of an NS record of p. */
+static int
+ns_named(const struct presp *p, const struct prr *a)
+{
+	const struct prr	*x;
+	unsigned		 i;
+
+	for (i = 0; i < p->n; i++) {
+		x = &p->rr[i];
+		if (x->type == DNS_TYPE_NS && x->section != DNS_SEC_ADDITIONAL &&
+		    x->rdlen == a->olen && memcmp(p->buf + x->rdata,
+		    p->buf + a->owner, a->olen) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* Whether a CNAME lies below a DNAME of the same answer section. */
@@ -282,10 +313,15 @@ rc_store_sets(struct recursor *rec, const uint8_t *zone, size_t zlen,
 			rank = RANK_AUTHORITY_NONAUTH;
 			break;
 		case DNS_SEC_ADDITIONAL:
-			if (!referral || (x->type != DNS_TYPE_A &&
-			    x->type != DNS_TYPE_AAAA))
+			/*
+			 * Addresses of this answer's NS names: glue in a
+			 * referral; in an answer, the lowest rank, which
+			 * never replaces the parent's glue (RFC 2181 5.4.1).
+			 */
+			if ((x->type != DNS_TYPE_A &&
+			    x->type != DNS_TYPE_AAAA) || !ns_named(p, x))
 				continue;
-			rank = RANK_GLUE;
+			rank = referral ? RANK_GLUE : RANK_ADDITIONAL;
 			break;
 		default:
 			continue;

@@ -46,16 +46,20 @@ static enum upv	 classify(struct res *, const struct presp *, const uint8_t *,
 		    size_t, uint16_t, int);
 static int	 chain_append(struct res *, const struct presp *,
 		    const struct prr *);
+static int	 neg_authority(struct res *, const struct presp *,
+		    const struct prr *);
 static int	 dname_synth(const uint8_t *, size_t, const struct presp *,
 		    const struct prr *, uint8_t *, size_t *);
 static void	 cut_from_referral(struct res *, const struct presp *,
 		    const uint8_t *, size_t, int);
-static int	 select_srv(struct res *);
+static int	 select_srv(struct res *, int);
+static uint32_t	 srv_timeout(struct res *, const struct srv *);
 static int	 srv_usable(struct res *, const struct srv *);
 static int	 start_sub(struct res *);
 static void	 ask_name(struct res *, const uint8_t **, size_t *,
 		    uint16_t *);
 static int	 cur_srv(struct res *, const struct sockaddr_x *);
+static void	 sub_from_glue(struct res *);
 
 /* Caches first; then the closest zone cut. 0: go on, 1: done. */
 int
@@ -110,15 +114,18 @@ iter_next(struct res *r)
 		res_fail(r, DNS_RCODE_SERVFAIL);
 		return 1;
 	}
-	if ((i = select_srv(r)) == -1) {
-		if (start_sub(r) == 0) {
+	/*
+	 * A server not tried yet first; then the address of a name server
+	 * not known yet; only then a server that did not answer, again.
+	 */
+	if ((i = select_srv(r, 1)) == -1) {
+		if (start_sub(r) == 0 || r->subs_out > 0) {
 			r->state = RS_WAIT;
 			return 0;
 		}
-		if (r->subs_out > 0) {
-			r->state = RS_WAIT;
-			return 0;
-		}
+		i = select_srv(r, 0);
+	}
+	if (i == -1) {
 		res_fail(r, DNS_RCODE_SERVFAIL);
 		return 1;
 	}
@@ -129,7 +136,8 @@ iter_next(struct res *r)
 	s->tries++;
 	r->cur = i;
 	r->top->queries++;
-	if (up_send(r, &s->addr, an, alen, at, !s->noedns, s->tcp) == -1) {
+	if (up_send(r, &s->addr, an, alen, at, !s->noedns, s->tcp,
+	    srv_timeout(r, s)) == -1) {
 		s->bad = 1;
 		return iter_next(r);
 	}
@@ -230,6 +238,7 @@ iter_response(struct res *r, const struct upq *up, const struct presp *p)
 		cut_from_referral(r, p, up->qname, up->qlen, 0);
 		r->qmin = 1;
 		r->retry = -1;
+		sub_from_glue(r);
 		break;
 	case UP_ANSWER:
 		if (!minimised) {
@@ -239,6 +248,7 @@ iter_response(struct res *r, const struct upq *up, const struct presp *p)
 		/* The NS set of a zone the same servers serve. */
 		cut_from_referral(r, p, up->qname, up->qlen, 1);
 		r->qmin = 1;
+		sub_from_glue(r);
 		break;
 	case UP_CHAIN:
 		if (minimised) {
@@ -270,6 +280,18 @@ iter_response(struct res *r, const struct upq *up, const struct presp *p)
 	}
 }
 
+/*
+ * A sub-resolution (a name server's address) may find its answer in the
+ * glue that came with a referral: no need to ask for it.
+ */
+static void
+sub_from_glue(struct res *r)
+{
+	if (r->parent != NULL && rc_answer(r) == RC_DONE &&
+	    r->rcode == DNS_RCODE_NOERROR && r->an.count > 0)
+		r->state = RS_DONE;
+}
+
 /* No answer in time from the server r asked. */
 void
 iter_timeout(struct res *r, const struct upq *up)
@@ -281,10 +303,12 @@ iter_timeout(struct res *r, const struct upq *up)
 	if ((i = cur_srv(r, &up->dst)) == -1)
 		return;
 	s = &r->cut.srv[i];
-	/* A server that drops EDNS queries gets one without. */
+	/*
+	 * A server that drops EDNS queries gets one without, after the
+	 * others had their turn.
+	 */
 	if (up->edns && !s->noedns && s->tries < REC_TRIES_PER_SRV) {
 		s->noedns = 1;
-		r->retry = i;
 		return;
 	}
 	if (s->tries >= REC_TRIES_PER_SRV)
@@ -403,9 +427,7 @@ classify(struct res *r, const struct presp *p, const uint8_t *name,
 		    !name_is_subdomain(target, tlen, p->buf + x->owner,
 		    x->olen))
 			continue;
-		if (append && rrlist_add(&r->ns, p->buf + x->owner, x->olen,
-		    x->type, x->class, x->ttl, p->buf + x->rdata,
-		    x->rdlen) == -1)
+		if (append && neg_authority(r, p, x) == -1)
 			return UP_BROKEN;
 		return rcode == DNS_RCODE_NXDOMAIN ? UP_NXDOMAIN : UP_NODATA;
 	}
@@ -426,9 +448,43 @@ classify(struct res *r, const struct presp *p, const uint8_t *name,
 	}
 	if (moved)
 		return UP_CHAIN;
+	/* NS records that do not lead down: an upward referral, lame. */
+	for (i = 0; i < p->n; i++)
+		if (p->rr[i].section == DNS_SEC_AUTHORITY &&
+		    p->rr[i].type == DNS_TYPE_NS)
+			return UP_LAME;
+	/* Records for the name, none of the type: no such data. */
+	for (i = 0; i < p->n; i++)
+		if (p->rr[i].section == DNS_SEC_ANSWER &&
+		    prr_owner_is(p, &p->rr[i], target, tlen))
+			return UP_NODATA;
 	if (aa)
 		return UP_NODATA;
 	return UP_LAME;
+}
+
+/*
+ * A negative answer's authority section for the client: the zone's SOA,
+ * and its NS records when the server gave them (as Knot Resolver does).
+ */
+static int
+neg_authority(struct res *r, const struct presp *p, const struct prr *soa)
+{
+	const struct prr	*x;
+	unsigned		 i;
+
+	for (i = 0; i < p->n; i++) {
+		x = &p->rr[i];
+		if (x->section != DNS_SEC_AUTHORITY || (x != soa &&
+		    (x->type != DNS_TYPE_NS || x->olen != soa->olen ||
+		    memcmp(p->buf + x->owner, p->buf + soa->owner,
+		    soa->olen) != 0)))
+			continue;
+		if (rrlist_add(&r->ns, p->buf + x->owner, x->olen, x->type,
+		    x->class, x->ttl, p->buf + x->rdata, x->rdlen) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* Adds a record of the answer section to the client's answer. */
@@ -529,6 +585,22 @@ cut_from_referral(struct res *r, const struct presp *p, const uint8_t *name,
 	(void)nlen;
 }
 
+/*
+ * How long to wait for a server: four times its smoothed RTT (at least
+ * 200 ms; 400 ms when it was never measured), doubled on each try, at
+ * most serverTimeout.
+ */
+static uint32_t
+srv_timeout(struct res *r, const struct srv *s)
+{
+	uint32_t	 srtt = rc_srtt(r->rec, &s->addr) / 1000, t;
+
+	t = srtt == 0 ? 400 : MAXIMUM(4 * srtt, 200);
+	if (s->tries > 1)
+		t <<= MINIMUM(s->tries - 1, 8);
+	return MINIMUM(t, r->rec->cr->server_timeout);
+}
+
 /* Whether a candidate may be asked now. */
 static int
 srv_usable(struct res *r, const struct srv *s)
@@ -553,7 +625,7 @@ srv_usable(struct res *r, const struct srv *s)
  * nothing else is left.
  */
 static int
-select_srv(struct res *r)
+select_srv(struct res *r, int fresh)
 {
 	struct zonecut	*c = &r->cut;
 	uint32_t	 best = UINT32_MAX, t;
@@ -569,7 +641,7 @@ select_srv(struct res *r)
 	}
 	r->retry = -1;
 	for (i = 0; i < c->nsrv; i++) {
-		if (!srv_usable(r, &c->srv[i]))
+		if (!srv_usable(r, &c->srv[i]) || (fresh && c->srv[i].tries))
 			continue;
 		if (rc_throttled(r->rec, &c->srv[i].addr))
 			thr[nthr++] = i;
@@ -622,11 +694,6 @@ start_sub(struct res *r)
 			    NS_UNKNOWN : NS_FAILED;
 		if (ns->state != NS_UNKNOWN)
 			continue;
-		/* An NS inside the zone it serves, without glue: hopeless. */
-		if (name_is_subdomain(ns->name, ns->len, c->zone, c->zlen)) {
-			ns->state = NS_FAILED;
-			continue;
-		}
 		type = r->rec->cr->do_ipv4 && !ns->tried_v4 ? DNS_TYPE_A :
 		    DNS_TYPE_AAAA;
 		if (type == DNS_TYPE_AAAA && (!r->rec->cr->do_ipv6 ||
@@ -649,6 +716,12 @@ start_sub(struct res *r)
 			ns->tried_v6 = 1;
 		ns->state = NS_RESOLVING;
 		c->nsubs++;
+		if (log_getverbose() >= LOG_LEVEL_DEBUG) {
+			char	 t[NAME_TEXTMAX];
+
+			name_to_text(ns->name, ns->len, t, sizeof(t));
+			log_debug("look up the address of %s", t);
+		}
 		if (res_sub(r, k, ns->name, ns->len, type) == -1) {
 			ns->state = NS_FAILED;
 			continue;

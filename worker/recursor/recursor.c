@@ -189,6 +189,12 @@ res_sub(struct res *r, unsigned k, const uint8_t *name, size_t len,
 	s->oqlen = len;
 	s->qtype = type;
 	s->qclass = DNS_CLASS_IN;
+	/* In the zone it serves: its parent's glue has the address. */
+	if (name_is_subdomain(name, len, r->cut.zone, r->cut.zlen) &&
+	    r->cut.zlen > 1) {
+		memcpy(s->avoid, r->cut.zone, r->cut.zlen);
+		s->avoid_len = r->cut.zlen;
+	}
 	TAILQ_INSERT_TAIL(&r->subs, s, subentry);
 	r->subs_out++;
 	res_wake(s);

@@ -30,7 +30,7 @@ struct nsspeed;
 #define REC_MAX_SRV		32	/* addresses of one zone cut */
 #define REC_MAX_RRS		256	/* records of one answer we keep */
 #define REC_MAX_SUBS		4	/* glueless lookups per zone cut */
-#define REC_TRIES_PER_SRV	2	/* sends to one address */
+#define REC_TRIES_PER_SRV	3	/* sends to one address */
 #define REC_JOIN_BUCKETS	1024	/* in-flight upstream queries */
 
 /* Records as the client answer will hold them, uncompressed. */
@@ -117,6 +117,8 @@ struct res {
 	uint8_t			 oqname[NAME_MAXLEN];	/* the asked one */
 	size_t			 oqlen;
 	struct zonecut		 cut;
+	uint8_t			 avoid[NAME_MAXLEN];	/* a cut not to use */
+	size_t			 avoid_len;
 	int			 qmin;		/* labels below the cut asked */
 	int			 qmin_off;
 	int			 cur;		/* srv asked last */
@@ -145,6 +147,7 @@ struct upq {
 	uint8_t			 zone[NAME_MAXLEN];	/* asked as its server */
 	size_t			 zlen;
 	uint16_t		 id;
+	uint32_t		 timeout_ms;
 	uint8_t			 edns;
 	uint8_t			 tcp;
 	uint32_t		 bucket;
@@ -198,7 +201,7 @@ void	 iter_sub_done(struct res *, struct res *);
 
 /* upstream.c: queries to authoritative servers. */
 int	 up_send(struct res *, const struct sockaddr_x *, const uint8_t *,
-	    size_t, uint16_t, int, int);
+	    size_t, uint16_t, int, int, uint32_t);
 void	 up_detach(struct res *);
 
 /* hints.c: root hints, built in or from hintFile. */

@@ -92,7 +92,7 @@ up_find(struct recursor *rec, const struct sockaddr_x *dst,
  */
 int
 up_send(struct res *r, const struct sockaddr_x *dst, const uint8_t *qname,
-    size_t qlen, uint16_t qtype, int edns, int tcp)
+    size_t qlen, uint16_t qtype, int edns, int tcp, uint32_t timeout_ms)
 {
 	struct recursor	*rec = r->rec;
 	struct worker	*w = rec->w;
@@ -124,6 +124,7 @@ up_send(struct res *r, const struct sockaddr_x *dst, const uint8_t *qname,
 	u->tcp = (uint8_t)tcp;
 	u->bucket = b;
 	u->fd = -1;
+	u->timeout_ms = timeout_ms;
 	u->id = (uint16_t)rand_u32();
 	u->bcap = tcp ? 2 + UP_UDP_BUF : UP_UDP_BUF;
 	if ((u->buf = malloc(u->bcap)) == NULL) {
@@ -196,8 +197,8 @@ up_open(struct upq *u)
 		u->reading = 1;
 	}
 	ev_io_init(&u->io, up_io, u->fd, u->reading ? EV_READ : EV_WRITE);
-	ev_timer_init(&u->timer, up_timer,
-	    (double)cr->server_timeout / 1000.0, 0.);
+	ev_timer_init(&u->timer, up_timer, (double)u->timeout_ms / 1000.0,
+	    0.);
 	u->io.data = u->timer.data = u;
 	ev_io_start(loop, &u->io);
 	ev_timer_start(loop, &u->timer);
