@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl/console.h"
 #include "shared/ipc/ipc.h"
 #include "shared/log.h"
 #include "shared/util.h"
@@ -23,6 +24,7 @@
  */
 
 #define DEFAULT_SOCKET	SHOAL_RUNSTATEDIR "/shoal/shoal.sock"
+#define DEFAULT_CONFIG	SHOAL_SYSCONFDIR "/shoal/shoal.conf"
 #define REPLY_TIMEOUT_MS 15000
 
 static const struct {
@@ -38,6 +40,8 @@ static const struct {
 	{ "cache",	0,		"stats | dump [FILE] | wipe NAME | "
 	    "wipe-suffix NAME | wipe-all" },
 	{ "nsspeeds",	CTL_NSSPEEDS,	"the resolver's servers and their RTT" },
+	{ "console",	0,		"[-C file] [address]: dnsdist's "
+	    "console" },
 };
 
 static const struct {
@@ -105,7 +109,7 @@ main(int argc, char *argv[])
 	int			 ch, r;
 
 	log_init(LOG_LEVEL_WARN, "shoalctl");
-	while ((ch = getopt(argc, argv, "s:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:h")) != -1) {
 		switch (ch) {
 		case 's':
 			path = optarg;
@@ -118,6 +122,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	if (strcmp(argv[0], "console") == 0)
+		return console_client_main(argc, argv, DEFAULT_CONFIG);
 	memset(&req, 0, sizeof(req));
 	if (strcmp(argv[0], "cache") == 0) {
 		if (argc < 2 || argc > 3)

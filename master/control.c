@@ -643,6 +643,8 @@ control_wiped(struct master *m, uint32_t id, uint64_t removed)
 {
 	struct ctl_client	*c;
 
+	if (console_wiped(m, id, removed))
+		return;
 	TAILQ_FOREACH(c, &clients, entry)
 		if (c->wipe_id == id && !c->done) {
 			ctl_printf(c, "removed %llu\n",

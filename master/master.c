@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl/console.h"
 #include "master/master.h"
 #include "shared/conf/conf.h"
 #include "shared/conf/conf_lua.h"
@@ -71,6 +72,8 @@ main(int argc, char *argv[])
 
 	if (load_config(m) == -1)
 		exit(1);
+	if (m->opts.client)
+		exit(console_client_conf(m->conf, m->opts.client_addr));
 	if (m->opts.check) {
 		/* dnsdist's tolerated errors, then its verdict: tools parse it. */
 		for (i = 0; (w = conf_lua_warning(m->cl, i)) != NULL; i++)
@@ -97,6 +100,8 @@ main(int argc, char *argv[])
 		exit(1);
 	if (m->conf->g.control_socket[0] != '\0' &&
 	    control_open(m, m->conf->g.control_socket) == -1)
+		exit(1);
+	if (console_open(m) == -1)
 		exit(1);
 
 	privdrop(m);
@@ -130,6 +135,7 @@ main(int argc, char *argv[])
 
 	health_stop(m);
 	control_close(m);
+	console_close(m);
 	sd_notify_send("STATUS=stopped");
 	log_info("stopped");
 	return 0;
@@ -161,7 +167,9 @@ usage(int status)
 	    "  --disable-syslog     accepted: shoald logs to stderr only\n"
 	    "  -u, --uid USER       run as USER (overrides setUser)\n"
 	    "  -g, --gid GROUP      run as GROUP (overrides setGroup)\n"
-	    "  -c, --client [ADDR]  console client (not yet available)\n",
+	    "  -c, --client [ADDR]  console client: connect to the console of\n"
+	    "                       the configuration (controlSocket, setKey)\n"
+	    "                       or to ADDR; commands from standard input\n",
 	    DEFAULT_CONFIG);
 	exit(status);
 }
@@ -218,8 +226,8 @@ parse_args(struct master *m, int argc, char **argv)
 			o->cl.verbose = 1;
 			break;
 		case 'c':
-			die_usage("--client", "the console client is not "
-			    "available yet");
+			o->client = 1;
+			o->client_addr = optarg;
 			break;
 		case 'u':
 			o->user = optarg;
@@ -236,6 +244,9 @@ parse_args(struct master *m, int argc, char **argv)
 			usage(1);
 		}
 	}
+	/* dnsdist -c ADDR: the address may also follow the options. */
+	if (o->client && o->client_addr == NULL && argc - optind == 1)
+		o->client_addr = argv[optind++];
 	if (optind != argc)
 		die_usage(argv[optind], "unexpected argument");
 }
@@ -306,6 +317,7 @@ master_stop(struct master *m)
 	sd_notify_send("STOPPING=1");
 	health_stop(m);
 	control_close(m);
+	console_close(m);
 	child_stop_all(m, deadline);
 	ev_timer_init(&m->stop_timer, on_stop_timeout,
 	    (double)deadline / 1000.0 + 2.0, 0.);

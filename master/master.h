@@ -56,6 +56,7 @@ struct msock {
 };
 
 struct health;
+struct console;
 struct pcache;
 struct ctl_client;
 
@@ -69,6 +70,8 @@ struct cmdopts {
 	const char		*config;
 	int			 check;
 	int			 verbose;
+	int			 client;	/* -c: the console client */
+	const char		*client_addr;	/* its address, or NULL */
 	const char		*user;
 	const char		*group;
 	struct conf_cmdline	 cl;
@@ -99,6 +102,7 @@ struct master {
 	int			 stopping;
 	int			 ready_notified;
 	struct health		*health;
+	struct console		*console;	/* controlSocket, or NULL */
 	struct conf_lua		*old_cl;	/* until the reload is done */
 	int			 reloading;	/* N+1 starting */
 	uint64_t		 retired[WCTR_MAX];	/* of exited workers */
@@ -139,6 +143,12 @@ void		 control_wiped(struct master *, uint32_t, uint64_t);
 void		 control_reloaded(struct master *, int, const char *);
 int		 master_cache_wipe(struct master *, uint32_t, int, const uint8_t *,
 		    size_t, int, uint64_t);
+
+/* console.c: dnsdist's console (controlSocket, setKey). */
+int		 console_open(struct master *);
+void		 console_close(struct master *);
+int		 console_wiped(struct master *, uint32_t, uint64_t);
+void		 console_reload(struct master *, struct conf_lua *);
 
 /* health.c: backend health checks, results into the state segment. */
 void		 health_start(struct master *);

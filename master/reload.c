@@ -72,6 +72,8 @@ reload_start(struct master *m, char *err, size_t errlen)
 		log_warnx("%s", conf_lua_warning(ncl, i));
 
 	sd_notify_send("RELOADING=1\nSTATUS=reloading");
+	/* Before the verdicts: what the console forced is kept. */
+	console_reload(m, ncl);
 	reload_carry_health(m, nc, up);
 	health_stop(m);
 	m->old_cl = m->cl;

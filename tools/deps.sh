@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config
 libev-dev libssl-dev libsodium-dev liblua5.4-dev libprotobuf-c-dev
-protobuf-c-compiler libsqlite3-dev libcap-ng-dev check
+protobuf-c-compiler libsqlite3-dev libcap-ng-dev check libedit-dev
 nsd knot-dnsutils dnsutils python3 python3-dnspython
 clang libclang-rt-14-dev mandoc iproute2 procps psmisc"
 if [ "$(id -u)" != 0 ]; then
