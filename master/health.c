@@ -251,6 +251,7 @@ hc_send(struct hc *hc)
 	hc->io.data = hc;
 	ev_io_start(hc->m->loop, &hc->io);
 	hc->inflight = 1;
+	ev_timer_set(&hc->timeout, (double)cs->check_timeout / 1000.0, 0.);
 	ev_timer_start(hc->m->loop, &hc->timeout);
 	return 0;
 fail:

@@ -794,7 +794,7 @@ bconn_answer(struct bconn *b)
 	struct worker	*w = be->w;
 	struct tq	*q = b->q;
 	uint64_t	 now = w->now_ms;
-	int		 last;
+	int		 last, xfr;
 
 	/* The ID and question must be the query's (we did not change it). */
 	if (memcmp(b->rbuf, q->buf + 2, 2) != 0 ||
@@ -822,9 +822,10 @@ bconn_answer(struct bconn *b)
 	be->outstanding--;
 	be->ctr->outstanding = be->outstanding;
 	b->q = NULL;
-	tq_done(w, q);
+	xfr = q->xfr;
+	tq_done(w, q);		/* frees q */
 	TAILQ_REMOVE(&be->busy, b, entry);
-	if (q->xfr || be->nidle >= TCP_MAX_IDLE_BACKEND || w->draining) {
+	if (xfr || be->nidle >= TCP_MAX_IDLE_BACKEND || w->draining) {
 		ev_io_stop(w->loop, &b->io);
 		ev_timer_stop(w->loop, &b->timer);
 		close(b->fd);

@@ -33,9 +33,10 @@ log "--check-config of bad.conf: exit $rc, $out"
 
 start_responder slow 127.66.9.2 $PORT --delay slow.cli.test.=1.0
 
-# Without -a, 127.0.0.1 is not in the ACL.
-start_shoald "$DIR/shoal.conf"
-ask 127.66.9.1 && fail "without -a, 127.0.0.1 was answered"
+# -a replaces the default ACL: with only 192.0.2.1/32 (and the file's
+# 192.0.2.0/24), 127.0.0.1 is not in it.
+start_shoald "$DIR/shoal.conf" -a 192.0.2.1/32
+ask 127.66.9.1 && fail "with -a 192.0.2.1/32, 127.0.0.1 was answered"
 [ "$(counter acl_drops)" = 1 ] || fail "acl_drops is not 1"
 stop "$SHOALD_PID" || fail "shoald did not exit 0"
 
