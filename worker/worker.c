@@ -89,6 +89,7 @@ main(int argc, char *argv[])
 	ev_check_init(&w->clock, worker_clock);
 	w->clock.data = w;
 	ev_check_start(w->loop, &w->clock);
+	acl_init(w);
 	worker_backends(w);
 	if (pool_init(w) == -1)
 		fatalx("pools");

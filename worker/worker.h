@@ -264,6 +264,7 @@ int		 backend_answer_matches(const uint8_t *, size_t, uint16_t,
 void		 backend_restore_flags(uint8_t *, uint16_t);
 
 /* acl.c */
+void		 acl_init(struct worker *);
 int		 acl_allows(const struct worker *, const struct sockaddr *);
 
 /* pipeline.c: one query's path, shared by UDP and TCP. */
