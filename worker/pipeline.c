@@ -34,6 +34,12 @@ pipeline_query(struct worker *w, struct qctx *qc)
 	switch (r) {
 	case DNS_PARSE_OK:
 		break;
+	case DNS_PARSE_BADVERS:
+		/* Backends judge EDNS versions; the resolver says BADVERS. */
+		if (w->pools[0].rec == NULL)
+			break;
+		CTR(w, formerr);
+		return reply_rcode(w, qc, DNS_RCODE_BADVERS);
 	case DNS_PARSE_FORMERR:
 		CTR(w, formerr);
 		return reply_rcode(w, qc, DNS_RCODE_FORMERR);
