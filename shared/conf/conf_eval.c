@@ -150,9 +150,10 @@ eval_format(lua_State *L)
 		fputc('\n', f->fp);
 		break;
 	case LUA_TTABLE:
-		if (eval_json(L, 1, f) == 0)
-			break;
-		/* FALLTHROUGH */
+		if (eval_json(L, 1, f) == -1)
+			fprintf(f->fp, "Command returned an object shoal "
+			    "cannot print (a table)\n");
+		break;
 	default:
 		fprintf(f->fp, "Command returned an object shoal cannot "
 		    "print (a %s)\n", luaL_typename(L, 1));
