@@ -6,7 +6,8 @@ PKGS="build-essential autoconf automake pkg-config
 libev-dev libssl-dev libsodium-dev liblua5.4-dev libprotobuf-c-dev
 protobuf-c-compiler libsqlite3-dev libcap-ng-dev check libedit-dev
 nsd knot-dnsutils dnsutils python3 python3-dnspython
-clang libclang-rt-14-dev mandoc iproute2 procps psmisc"
+clang libclang-rt-14-dev mandoc iproute2 procps psmisc
+systemd strace util-linux debhelper dpkg-dev fakeroot devscripts lintian"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get)" >&2
 	exit 1
