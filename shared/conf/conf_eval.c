@@ -191,7 +191,8 @@ eval_json(lua_State *L, int idx, struct eval_fmt *f)
 		if (i < n)
 			f->keys[i++] = lua_tostring(L, -1);
 	}
-	qsort(f->keys, i, sizeof(*f->keys), key_cmp);
+	if (i > 1)
+		qsort(f->keys, i, sizeof(*f->keys), key_cmp);
 	fputc('{', f->fp);
 	for (n = 0; n < i; n++) {
 		fputs(n > 0 ? ", " : "", f->fp);
