@@ -709,7 +709,8 @@ hook_server(void *arg, unsigned idx, int avail)
 	else
 		conf_lua_set_server_health(m->cl, idx, verdict);
 	if (idx < m->conf->nservers)
-		log_info("console: server %s set %s", m->conf->servers[idx].name,
+		log_info("console: server %s set %s",
+		    m->conf->servers[idx].name,
 		    avail == AVAIL_UP ? "up" : avail == AVAIL_DOWN ? "down" :
 		    verdict ? "auto (up)" : "auto (down)");
 }

@@ -179,10 +179,12 @@ check_global(const struct conf *c, struct conf_check_err *e)
 	/* 0 in a struct not from the loader: the workers' default. */
 	if (g->tcp_client_recv_timeout > 3600)
 		return fail(e, CHECK_GLOBAL, 0, "setTCPRecvTimeout",
-		    "%u s out of range (1 to 3600)", g->tcp_client_recv_timeout);
+		    "%u s out of range (1 to 3600)",
+		    g->tcp_client_recv_timeout);
 	if (g->tcp_client_send_timeout > 3600)
 		return fail(e, CHECK_GLOBAL, 0, "setTCPSendTimeout",
-		    "%u s out of range (1 to 3600)", g->tcp_client_send_timeout);
+		    "%u s out of range (1 to 3600)",
+		    g->tcp_client_send_timeout);
 	if (g->verbose_health_checks > 1 || g->console_key_set > 1)
 		return fail(e, CHECK_GLOBAL, 0, "setVerboseHealthChecks",
 		    "a boolean is neither 0 nor 1");

@@ -149,7 +149,7 @@ conf_lua_load(const char *path, const struct conf_cmdline *cmd, char *err,
 	cl->memmax = LUA_MEM_MAX;
 	cl->tickmax = HOOK_MAX;
 	cl->console_max_conns = CONF_CONSOLE_CONNS;
-	/* XXX conf_defaults() should set these two: conf.c is not ours. */
+	/* XXX these two defaults belong in conf_defaults(). */
 	cl->conf->g.tcp_client_recv_timeout = 2;
 	cl->conf->g.tcp_client_send_timeout = 2;
 	if (conf_read(path, &buf, &len, err, errlen) == -1)
@@ -1225,6 +1225,9 @@ conf_start(struct conf_lua *cl, const struct conf_cmdline *cmd)
 	for (i = 0; i < cmd->nacls && i < nitems(cmd->acls); i++)
 		memcpy(&c->acls[c->nacls++], &cmd->acls[i],
 		    sizeof(c->acls[0]));
+	/* As dnsdist: without -a, addACL adds to the default ACL. */
+	if (c->nacls == 0)
+		conf_acl_defaults(c);
 	c->g.verbose = cmd->verbose;
 }
 

@@ -113,7 +113,8 @@ int			 conf_lua_server_runtime(const struct conf_lua *,
  * Gives server idx an availability as a console command would, without
  * calling the hook: a reload carries the operator's choice over.
  */
-void			 conf_lua_server_force(struct conf_lua *, unsigned, int);
+void			 conf_lua_server_force(struct conf_lua *, unsigned,
+			    int);
 /* setConsoleMaximumConcurrentConnections, at most CONF_CONSOLE_CONNS. */
 uint32_t		 conf_lua_console_max_conns(const struct conf_lua *);
 

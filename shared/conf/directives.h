@@ -145,7 +145,8 @@ struct conf_lua {
 	size_t			 mem, memmax;	/* Lua heap accounting */
 	unsigned long		 ticks;		/* instruction-count hook */
 	unsigned long		 tickmax;	/* x HOOK_EVERY instructions */
-	size_t			 outlen, outmax; /* print() bytes, 0: no limit */
+	size_t			 outlen;	/* print() bytes so far */
+	size_t			 outmax;	/* 0: no limit */
 	uint32_t		 console_max_conns;
 	/* Servers keep a stable id so objects survive rmServer(). */
 	uint32_t		 server_ids[CONF_MAX_SERVERS];

@@ -149,7 +149,8 @@ fuzz_client(const uint8_t *p, size_t len)
 	struct console_crypto	 cli, srv;
 	const uint8_t		*texts[TEXTS_MAX];
 	uint8_t			 key[CONSOLE_KEY_BYTES];
-	uint8_t			 sn[CONSOLE_NONCE_BYTES], cn[CONSOLE_NONCE_BYTES];
+	uint8_t			 sn[CONSOLE_NONCE_BYTES];
+	uint8_t			 cn[CONSOLE_NONCE_BYTES];
 	uint8_t			 plain[CONSOLE_CMD_MAX], reply[300];
 	size_t			 lens[TEXTS_MAX], ends[TEXTS_MAX];
 	size_t			 ntexts = 0, slen = 0, flip, off, chunk, i;
