@@ -471,6 +471,8 @@ child_reap(struct ev_loop *loop, ev_child *w, int revents)
 		    "stopping", proc_names[c->role], c->slot, how);
 		child_stop_all(m, m->conf->g.drain_timeout);
 		m->stopping = 1;
+		/* So that systemd does not restart it either. */
+		m->exit_status = EXIT_NORESPAWN;
 		master_maybe_exit(m);
 		return;
 	}

@@ -67,6 +67,10 @@ main(int argc, char *argv[])
 	TAILQ_INIT(&m->children);
 	log_init(LOG_LEVEL_INFO, "shoald");
 	parse_args(m, argc, argv);
+	/* Debug logs without touching the command line (test harnesses). */
+	if (getenv("SHOAL_VERBOSE") != NULL &&
+	    strcmp(getenv("SHOAL_VERBOSE"), "1") == 0)
+		m->opts.verbose = m->opts.cl.verbose = 1;
 	if (m->opts.verbose)
 		log_setverbose(LOG_LEVEL_DEBUG);
 
@@ -138,7 +142,7 @@ main(int argc, char *argv[])
 	console_close(m);
 	sd_notify_send("STATUS=stopped");
 	log_info("stopped");
-	return 0;
+	return m->exit_status;
 }
 
 static void

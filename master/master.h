@@ -100,6 +100,7 @@ struct master {
 	ev_child		 sig_child;
 	ev_timer		 stop_timer;
 	int			 stopping;
+	int			 exit_status;
 	int			 ready_notified;
 	struct health		*health;
 	struct console		*console;	/* controlSocket, or NULL */

@@ -63,8 +63,14 @@ pipeline_query(struct worker *w, struct qctx *qc)
 		return V_RESOLVE;
 	if ((qc->be = pool_select(w, qc->pool, qc)) == NULL) {
 		CTR(w, no_server);
-		/* With no backend, stale answers are better than none. */
-		if (qc->ck.cache != 0 && cache_lookup(w, qc, 1)) {
+		/*
+		 * With no backend, stale answers are better than none where
+		 * the configuration allows them (setStaleCacheEntriesTTL,
+		 * keepStaleData).
+		 */
+		if (qc->ck.cache != 0 && (w->conf->g.stale_cache_ttl > 0 ||
+		    qc->pool->cache->cc->keep_stale) &&
+		    cache_lookup(w, qc, 1)) {
 			CTR(w, cache_hits);
 			return V_REPLY;
 		}

@@ -183,7 +183,11 @@ policy_least_outstanding(struct worker *w, struct wpool *p,
 	return best;
 }
 
-/* The backend holding position pos of the up backends' total weight. */
+/*
+ * The backend holding position value of the up backends' total weight.
+ * As in dnsdist, the running sum stops at INT32_MAX: huge weights favour
+ * the first servers rather than overflow.
+ */
 static struct backend *
 weighted_pick(struct worker *w, struct wpool *p, uint32_t value)
 {
@@ -192,14 +196,16 @@ weighted_pick(struct worker *w, struct wpool *p, uint32_t value)
 
 	for (i = 0; i < p->nbes; i++)
 		if (backend_is_up(w, p->bes[i]))
-			total += p->bes[i]->cs->weight;
+			total = MINIMUM(total + p->bes[i]->cs->weight,
+			    (uint64_t)INT32_MAX);
 	if (total == 0)
 		return NULL;
 	pos = value % total;
 	for (i = 0; i < p->nbes; i++) {
 		if (!backend_is_up(w, p->bes[i]))
 			continue;
-		acc += p->bes[i]->cs->weight;
+		acc = MINIMUM(acc + p->bes[i]->cs->weight,
+		    (uint64_t)INT32_MAX);
 		if (pos < acc)
 			return p->bes[i];
 	}

@@ -72,6 +72,8 @@ conf_defaults(struct conf *c)
 	g->tcp_idle_timeout = 10;
 	g->udp_timeout = 2000;
 	g->drain_timeout = 3000;
+	g->tcp_client_recv_timeout = 2;
+	g->tcp_client_send_timeout = 2;
 	conf_acl_defaults(c);
 	conf_console_acl_defaults(c);
 	c->nlistens = 1;

@@ -194,6 +194,7 @@ struct conf_global {
 	uint32_t		 tcp_client_recv_timeout; /* s, 2 */
 	uint32_t		 tcp_client_send_timeout; /* s, 2 */
 	uint8_t			 verbose_health_checks;
+	uint32_t		 stale_cache_ttl;	/* s, 0: no stale */
 	/* The console (dnsdist's controlSocket/setKey). */
 	uint8_t			 console_key_set;
 	uint8_t			 console_key[32];

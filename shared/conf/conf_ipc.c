@@ -14,10 +14,16 @@ int
 conf_ipc_send(struct ipc *ipc, const struct conf *c)
 {
 	struct msg_conf_end	 end;
+	struct conf_global	 g;
 	uint32_t		 i;
 	int			 r = 0;
 
-	r |= ipc_send(ipc, MSG_CONF_BEGIN, &c->g, sizeof(c->g), -1);
+	/* No child needs the console's key: it never leaves the master. */
+	g = c->g;
+	explicit_bzero(g.console_key, sizeof(g.console_key));
+	g.console_key_set = 0;
+	r |= ipc_send(ipc, MSG_CONF_BEGIN, &g, sizeof(g), -1);
+	explicit_bzero(&g, sizeof(g));
 	for (i = 0; i < c->nlistens; i++)
 		r |= ipc_send(ipc, MSG_CONF_LISTEN, &c->listens[i],
 		    sizeof(c->listens[i]), -1);

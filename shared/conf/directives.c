@@ -66,6 +66,7 @@ static int	 d_setacl(lua_State *);
 static int	 d_addacl(lua_State *);
 static int	 d_setsecuritypollsuffix(lua_State *);
 static int	 d_setudptimeout(lua_State *);
+static int	 d_setstalecacheentriesttl(lua_State *);
 static int	 d_setmaxtcpclientthreads(lua_State *);
 static int	 d_setmaxtcpconnectionsperclient(lua_State *);
 static int	 d_setmaxtcpqueriesperconnection(lua_State *);
@@ -418,6 +419,11 @@ const struct directive directives[] = {
 	{ "addACL", d_addacl, "(netmask)",
 	    "Add a netmask to the client ACL (after any -a).", NULL, 0 },
 	/* Timeouts and limits (dnsdist names). */
+	{ "setStaleCacheEntriesTTL", d_setstalecacheentriesttl, "(seconds)",
+	    "When no backend of a pool is up, answer from cache entries "
+	    "expired for at most this long (0: never, as dnsdist); "
+	    "keepStaleData in a packet cache allows it for that cache.",
+	    NULL, 0 },
 	{ "setUDPTimeout", d_setudptimeout, "(seconds)",
 	    "How long a query to a backend waits for its answer (2).", NULL,
 	    0 },
@@ -1116,6 +1122,15 @@ acl_add(lua_State *L, struct conf_acl *acls, uint32_t *n, size_t max,
 /*
  * Timeouts and limits.
  */
+
+static int
+d_setstalecacheentriesttl(lua_State *L)
+{
+	dir_nargs(L, 1, 1);
+	dir_state(L)->conf->g.stale_cache_ttl = (uint32_t)dir_integer(L, 1,
+	    NULL, 0, MAX_TTL);
+	return 0;
+}
 
 static int
 d_setudptimeout(lua_State *L)
