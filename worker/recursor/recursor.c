@@ -34,6 +34,10 @@ static void		 res_answer(struct res *);
 static void		 runq_cb(struct ev_loop *, ev_prepare *, int);
 
 static struct reslist	 runq = TAILQ_HEAD_INITIALIZER(runq);
+/* Freed resolutions, kept for the next ones (no malloc per query). */
+static struct reslist	 spare = TAILQ_HEAD_INITIALIZER(spare);
+static unsigned		 nspare;
+#define RES_SPARE_MAX	1024
 static ev_prepare	 runq_w;
 static int		 runq_started;
 static uint8_t		 ansbuf[UDP_ANSWER_MAX];
@@ -106,7 +110,11 @@ res_new(struct recursor *rec)
 {
 	struct res	*r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
+	if ((r = TAILQ_FIRST(&spare)) != NULL) {
+		TAILQ_REMOVE(&spare, r, runentry);
+		nspare--;
+		memset(r, 0, sizeof(*r));
+	} else if ((r = calloc(1, sizeof(*r))) == NULL) {
 		log_warn("%s: calloc", __func__);
 		return NULL;
 	}
@@ -315,7 +323,11 @@ res_free(struct res *r)
 		if (rec->w->draining)
 			worker_drain_check(rec->w);
 	}
-	free(r);
+	if (nspare < RES_SPARE_MAX) {
+		TAILQ_INSERT_HEAD(&spare, r, runentry);
+		nspare++;
+	} else
+		free(r);
 }
 
 /* "name/TYPE" of a resolution's question, for logs (static buffer). */

@@ -33,6 +33,7 @@
  */
 
 #define UP_UDP_BUF	65535
+#define UP_QUERY_BUF	(NAME_MAXLEN + 64)	/* a query, EDNS included */
 
 static struct upq	*up_find(struct recursor *, const struct sockaddr_x *,
 			    const uint8_t *, size_t, uint16_t, int, int,
@@ -126,7 +127,8 @@ up_send(struct res *r, const struct sockaddr_x *dst, const uint8_t *qname,
 	u->fd = -1;
 	u->timeout_ms = timeout_ms;
 	u->id = (uint16_t)rand_u32();
-	u->bcap = tcp ? 2 + UP_UDP_BUF : UP_UDP_BUF;
+	/* UDP answers land in a stack buffer; TCP ones in this one. */
+	u->bcap = tcp ? 2 + UP_UDP_BUF : UP_QUERY_BUF;
 	if ((u->buf = malloc(u->bcap)) == NULL) {
 		free(u);
 		return -1;
