@@ -35,7 +35,6 @@
  */
 
 static uint32_t	 lookup2(const uint8_t *, size_t, uint32_t);
-static uint32_t	 lookup2_ci(const uint8_t *, size_t, uint32_t);
 static uint32_t	 hash_after_qname(const uint8_t *, size_t, size_t,
 		    const struct conf_cache *, uint32_t);
 static int	 skipped(const struct conf_cache *, uint16_t);
@@ -103,20 +102,6 @@ lookup2(const uint8_t *k, size_t len, uint32_t init)
 		len -= 12;
 	}
 	return lookup2_tail(k, len, total, a, b, c);
-}
-
-/* The same over the lower-cased bytes. */
-static uint32_t
-lookup2_ci(const uint8_t *k, size_t len, uint32_t init)
-{
-	uint8_t		 buf[NAME_MAXLEN];
-	size_t		 i;
-
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	for (i = 0; i < len; i++)
-		buf[i] = name_lower[k[i]];
-	return lookup2(buf, len, init);
 }
 
 static int
@@ -195,7 +180,8 @@ cache_key(struct worker *w, struct qctx *qc)
 	cc = qc->pool->cache->cc;
 	after = (size_t)DNS_HDRLEN + qc->q.qname_len;
 	ck->h = lookup2(qc->pkt + 2, DNS_HDRLEN - 2, 0);
-	ck->h = lookup2_ci(qc->pkt + DNS_HDRLEN, qc->q.qname_len, ck->h);
+	/* The parse lower-cased the qname already. */
+	ck->h = lookup2(qc->q.qname, qc->q.qname_len, ck->h);
 	if (qc->len > after)
 		ck->h = hash_after_qname(qc->pkt, qc->len, after, cc, ck->h);
 	ck->h = lookup2(&udp, 1, ck->h);

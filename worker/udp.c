@@ -53,7 +53,12 @@ again:
 			CTR(w, garbage_drops);
 			continue;
 		}
-		memset(&qc, 0, sizeof(qc));
+		/* The parse fills qc.q; the rest is set here. */
+		qc.pool = NULL;
+		qc.be = NULL;
+		qc.ck.cache = 0;
+		qc.replylen = 0;
+		qc.tcp = 0;
 		qc.pkt = w->riov[i].iov_base;
 		qc.len = w->rmsgs[i].msg_len;
 		qc.src = &peer.addr.sa;
