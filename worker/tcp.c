@@ -61,6 +61,7 @@ struct tconn {
 	struct sockaddr_x	 peer;
 	ev_io			 rio, wio;
 	ev_timer		 idle;
+	ev_timer		 life;		/* setMaxTCPConnectionDuration */
 	uint8_t			 lenbuf[2];
 	size_t			 got;		/* of lenbuf, then of rbuf */
 	uint8_t			*rbuf;
@@ -71,6 +72,7 @@ struct tconn {
 	uint32_t		 queries;
 	int			 eof;		/* no more reading */
 	int			 draining;	/* close once idle */
+	int			 noread;	/* limit reached: no more queries */
 	int			 busy;		/* in its read callback */
 	int			 paused;
 	int			 gone;		/* socket closed */
@@ -118,6 +120,7 @@ struct bconn {
 static void	 tconn_read_cb(struct ev_loop *, ev_io *, int);
 static void	 tconn_write_cb(struct ev_loop *, ev_io *, int);
 static void	 tconn_idle_cb(struct ev_loop *, ev_timer *, int);
+static void	 tconn_life_cb(struct ev_loop *, ev_timer *, int);
 static void	 tconn_query(struct tconn *, uint8_t *, size_t);
 static void	 tconn_queue(struct tconn *, const uint8_t *, size_t);
 static void	 tconn_pause_check(struct tconn *);
@@ -207,6 +210,12 @@ tcp_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 		c->rio.data = c->wio.data = c->idle.data = c;
 		ev_io_start(loop, &c->rio);
 		ev_timer_again(loop, &c->idle);
+		if (w->conf->g.max_tcp_conn_duration > 0) {
+			ev_timer_init(&c->life, tconn_life_cb,
+			    (double)w->conf->g.max_tcp_conn_duration, 0.);
+			c->life.data = c;
+			ev_timer_start(loop, &c->life);
+		}
 		TAILQ_INSERT_TAIL(&w->tconns, c, entry);
 		w->ntconns++;
 		CTR(w, tcp_accepted);
@@ -244,7 +253,8 @@ tconn_read_cb(struct ev_loop *loop, ev_io *io, int revents)
 
 	ev_timer_again(loop, &c->idle);
 	c->busy++;
-	while (budget-- > 0 && !c->eof && !c->paused && !c->gone) {
+	while (budget-- > 0 && !c->eof && !c->paused && !c->gone &&
+	    !c->noread) {
 		if (c->rbuf == NULL)
 			n = read(c->fd, c->lenbuf + c->got, 2 - c->got);
 		else
@@ -299,7 +309,10 @@ tconn_query(struct tconn *c, uint8_t *pkt, size_t len)
 	struct tq	*q;
 
 	CTR(w, queries_tcp);
-	c->queries++;
+	/* setMaxTCPQueriesPerConnection: this one is the last read. */
+	if (++c->queries >= w->conf->g.max_tcp_queries_total &&
+	    w->conf->g.max_tcp_queries_total > 0)
+		c->noread = 1;
 	memset(&qc, 0, sizeof(qc));
 	qc.pkt = pkt;
 	qc.len = len;
@@ -427,6 +440,23 @@ tconn_write_cb(struct ev_loop *loop, ev_io *io, int revents)
 	tconn_flush(c);
 }
 
+/*
+ * setMaxTCPConnectionDuration: no more queries, a query half read is
+ * dropped, and the connection closes once what is in flight is answered.
+ */
+static void
+tconn_life_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct tconn	*c = t->data;
+
+	c->noread = 1;
+	ev_io_stop(loop, &c->rio);
+	free(c->rbuf);
+	c->rbuf = NULL;
+	c->got = 0;
+	tconn_maybe_free(c);
+}
+
 static void
 tconn_idle_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
@@ -453,6 +483,7 @@ tconn_close(struct tconn *c)
 	ev_io_stop(w->loop, &c->rio);
 	ev_io_stop(w->loop, &c->wio);
 	ev_timer_stop(w->loop, &c->idle);
+	ev_timer_stop(w->loop, &c->life);
 	close(c->fd);
 	c->fd = -1;
 	while ((o = c->wq) != NULL) {
@@ -475,7 +506,7 @@ tconn_maybe_free(struct tconn *c)
 	if (c->busy)
 		return;		/* the read callback calls again */
 	/* Draining: an idle connection (no message half read) ends now. */
-	if (c->draining && c->rbuf == NULL && c->got == 0)
+	if ((c->draining || c->noread) && c->rbuf == NULL && c->got == 0)
 		c->eof = 1;
 	if (!c->eof || c->inflight > 0 || c->wq != NULL)
 		return;
