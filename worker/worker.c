@@ -383,18 +383,17 @@ worker_begin_drain(struct worker *w, uint32_t deadline_ms)
 		return;
 	w->draining = 1;
 	/*
-	 * Our copies of the listening sockets go: the master's keep them
-	 * open for the next generation, and when the master is gone the
-	 * addresses are free for whoever starts next.
+	 * Our copies of the TCP listeners go: the master's keep them open
+	 * for the next generation, and when the master is gone the port is
+	 * free for whoever starts next. The UDP sockets stay until we exit:
+	 * the answers to what is in flight leave through them.
 	 */
 	for (i = 0; i < w->nls; i++) {
 		ev_io_stop(w->loop, &w->ls[i].udp_io);
 		ev_io_stop(w->loop, &w->ls[i].tcp_io);
-		if (w->ls[i].udp_fd != -1)
-			close(w->ls[i].udp_fd);
 		if (w->ls[i].tcp_fd != -1)
 			close(w->ls[i].tcp_fd);
-		w->ls[i].udp_fd = w->ls[i].tcp_fd = -1;
+		w->ls[i].tcp_fd = -1;
 	}
 	ev_timer_init(&w->drain, worker_drain_timeout,
 	    (double)deadline_ms / 1000.0, 0.);
